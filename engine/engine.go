@@ -1,0 +1,485 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"hitless/affinity"
+	"hitless/engine/config"
+	"hitless/lb"
+	"hitless/poller"
+)
+
+// Options are the engine settings that do not come from the configuration.
+type Options struct {
+	// Logf receives operational messages (bind problems, pinning failures,
+	// unexpected system call errors). Nil discards them. It must be safe
+	// for concurrent use; it is never called per request.
+	Logf func(format string, args ...any)
+	// Nbthread overrides the configuration's nbthread when > 0.
+	Nbthread int
+	// ResolveTimeout bounds start-up DNS resolution of server names.
+	ResolveTimeout time.Duration
+}
+
+// Engine runs a configuration: its reactors, listeners, frontends,
+// backends and servers. Methods are safe for concurrent use unless stated.
+type Engine struct {
+	cfg   *config.Config
+	opts  Options
+	start time.Time // monotonic origin of the reactor clock
+
+	reactors  []*reactor
+	frontends []*frontend
+	backends  []*backend
+	servers   []*server
+	nctr      int // counter objects (frontends, backends, servers)
+
+	maxconn   int64
+	maxAccept int
+	maxpipes  int64
+	bufsize   int
+	pipesUsed atomic.Int64
+
+	global       gauge         // client connections alive (CurrConns)
+	cumConns     atomic.Uint64 // accepted connections (CumConns)
+	connRate     rate
+	slotWaiters  atomic.Uint64 // bit i: reactor i paused a listener for lack of slots
+	fdShortage   atomic.Uint64 // accept failures with EMFILE/ENFILE
+	drainRefused atomic.Uint64 // queued connections left at soft stop (maxconn reached)
+
+	stopping atomic.Bool
+	started  atomic.Bool
+	running  sync.WaitGroup
+	done     chan struct{}
+	doneOnce sync.Once
+	stopMu   sync.Mutex
+	shared   []*listenSpec // sockets shared by the reactors, closed after them
+}
+
+// ErrNoBackend is returned when a frontend has no backend to send to.
+var ErrNoBackend = errors.New("engine: frontend without backend")
+
+// New builds an engine for cfg: it resolves server addresses, sizes
+// limits, plans CPU placement and creates one poller per reactor. Nothing
+// listens until [Engine.Start].
+func New(cfg *config.Config, opts Options) (*Engine, error) {
+	if opts.ResolveTimeout <= 0 {
+		opts.ResolveTimeout = 5 * time.Second
+	}
+	e := &Engine{cfg: cfg, opts: opts, start: time.Now(), done: make(chan struct{})}
+	g := &cfg.Global
+
+	usable := usableCPUs()
+	nb := g.Nbthread
+	if opts.Nbthread > 0 {
+		nb = opts.Nbthread
+	}
+	if nb <= 0 {
+		nb = len(usable)
+		if nb == 0 {
+			nb = 1
+		}
+	}
+	maps := make([]affinity.Map, len(g.CPUMaps))
+	for i, m := range g.CPUMaps {
+		maps[i] = affinity.Map{Auto: m.Auto, ThreadFirst: m.ThreadFirst, ThreadLast: m.ThreadLast, CPUs: m.CPUs}
+	}
+	plan, err := affinity.Resolve(maps, nb, usable)
+	if err != nil {
+		return nil, err
+	}
+
+	e.bufsize = orDefault(g.TuneBufsize, 16384)
+	e.maxAccept = orDefault(g.TuneMaxaccept, 64)
+	e.maxconn = int64(g.Maxconn)
+	if e.maxconn <= 0 {
+		e.maxconn = defaultMaxconn()
+	}
+	e.maxpipes = int64(g.Maxpipes)
+	if e.maxpipes <= 0 {
+		e.maxpipes = max(e.maxconn/4, 1)
+	}
+	if g.NoSplice {
+		e.maxpipes = 0
+	}
+
+	if err := e.buildProxies(); err != nil {
+		return nil, err
+	}
+	for i := 0; i < nb; i++ {
+		p, err := poller.New()
+		if err != nil {
+			e.closePollers()
+			return nil, err
+		}
+		r := &reactor{
+			id:       i,
+			e:        e,
+			p:        p,
+			cpus:     plan.Threads[i],
+			evs:      make([]poller.Event, orDefault(g.TuneMaxpollevents, 200)),
+			ctr:      make([]counters, e.nctr),
+			bufs:     bufPool{size: e.bufsize},
+			pipeSize: orDefault(g.TunePipesize, 64<<10),
+		}
+		r.pipes = pipePool{used: &e.pipesUsed, max: e.maxpipes, size: g.TunePipesize}
+		e.reactors = append(e.reactors, r)
+	}
+	return e, nil
+}
+
+func orDefault(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// usableCPUs returns the CPUs the process may run on, ascending.
+func usableCPUs() []int {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return nil
+	}
+	var out []int
+	for c := 0; c < len(set)*64; c++ {
+		if set.IsSet(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// defaultMaxconn derives maxconn from the file descriptor limit as HAProxy
+// does when none is configured: each connection needs two sockets plus a
+// share of the splice pipes, and a reserve is kept for listeners, logs and
+// the CLI.
+func defaultMaxconn() int64 {
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil || rl.Cur == unix.RLIM_INFINITY {
+		return 4096
+	}
+	n := (int64(rl.Cur) - 100) * 2 / 5 // 2 fds per connection + maxconn/4 pipes of 2 fds
+	if n < 1 {
+		n = 1
+	}
+	return n
+}
+
+func (e *Engine) buildProxies() error {
+	cfg := e.cfg
+	be := map[string]*backend{}
+	for _, p := range cfg.Proxies {
+		if p.Cap&config.CapBE == 0 || p.Disabled {
+			continue
+		}
+		b := &backend{cfg: p, name: p.Name, id: p.ID, ctr: e.nctr, retries: p.Retries,
+			redispatch: p.Redispatch, redispInt: p.RedispatchInterval}
+		e.nctr++
+		b.timeouts = timeoutsOf(p)
+		b.connectTO = b.timeouts.connect
+		algo, err := lb.New(p.Balance.Algo, len(p.Servers))
+		if err != nil {
+			return fmt.Errorf("proxy '%s': balance '%s': %w", p.Name, p.Balance.Algo, err)
+		}
+		b.active = algo
+		b.backups, _ = lb.New(p.Balance.Algo, len(p.Servers))
+		b.actView = view{b: b}
+		b.bckView = view{b: b, backup: true, only: -1}
+		for _, sc := range p.Servers {
+			s := &server{cfg: sc, be: b, name: sc.Name, id: sc.ID, ctr: e.nctr, backup: sc.Backup,
+				maxconn: int64(sc.Maxconn)}
+			e.nctr++
+			s.weight.Store(int32(sc.Weight))
+			if sc.Disabled {
+				s.admin.Store(adminMaint)
+			}
+			if err := resolveServer(s, e.opts.ResolveTimeout); err != nil {
+				return fmt.Errorf("parsing [%s:%d] : 'server %s/%s' : %w", sc.File, sc.Line, p.Name, sc.Name, err)
+			}
+			b.servers = append(b.servers, s)
+			e.servers = append(e.servers, s)
+		}
+		be[p.Name] = b
+		e.backends = append(e.backends, b)
+	}
+	for _, p := range cfg.Proxies {
+		if p.Cap&config.CapFE == 0 || p.Disabled {
+			continue
+		}
+		fe := &frontend{cfg: p, name: p.Name, id: p.ID, ctr: e.nctr, maxconn: int64(p.Maxconn)}
+		e.nctr++
+		if fe.maxconn <= 0 {
+			fe.maxconn = e.maxconn
+		}
+		fe.timeouts = timeoutsOf(p)
+		switch {
+		case p.DefaultBackend != "":
+			fe.backend = be[p.DefaultBackend]
+		case p.Cap&config.CapBE != 0:
+			fe.backend = be[p.Name]
+		}
+		fe.spliceReq, fe.spliceRes = spliceModes(p, fe.backend, e.maxpipes)
+		backlog := p.Backlog
+		if backlog <= 0 {
+			backlog = int(fe.maxconn)
+		}
+		for i := range p.Binds {
+			b := &p.Binds[i]
+			specs, err := specsForBind(fe, b)
+			if err != nil {
+				return fmt.Errorf("parsing [%s:%d] : 'bind %s' : %w", b.File, b.Line, b.Addr, err)
+			}
+			for _, sp := range specs {
+				sp.backlog = backlog
+				if b.Backlog > 0 {
+					sp.backlog = b.Backlog
+				}
+			}
+			fe.specs = append(fe.specs, specs...)
+		}
+		e.frontends = append(e.frontends, fe)
+	}
+	return nil
+}
+
+// msTimeouts are a proxy's timeouts in ms, 0 = none.
+type msTimeouts struct {
+	connect, client, server, tunnel, clientFin, serverFin, queue int64
+}
+
+func timeoutsOf(p *config.Proxy) msTimeouts {
+	t := &p.Timeouts
+	return msTimeouts{
+		connect:   t.Connect.Milliseconds(),
+		client:    t.Client.Milliseconds(),
+		server:    t.Server.Milliseconds(),
+		tunnel:    t.Tunnel.Milliseconds(),
+		clientFin: t.ClientFin.Milliseconds(),
+		serverFin: t.ServerFin.Milliseconds(),
+		queue:     t.Queue.Milliseconds(),
+	}
+}
+
+// spliceModes decides how each direction of a frontend's streams is
+// forwarded. Explicit "option splice-*" on the frontend or its backend win;
+// without any, TCP mode uses splice-auto in both directions.
+func spliceModes(p *config.Proxy, b *backend, maxpipes int64) (req, res uint8) {
+	if maxpipes <= 0 || p.Mode != config.ModeTCP {
+		return spliceNever, spliceNever
+	}
+	sp := p.Splice
+	if b != nil && b.cfg != p && b.cfg.Splice.Set {
+		bs := b.cfg.Splice
+		if !sp.Set {
+			sp = bs
+		} else {
+			sp.Auto, sp.Request, sp.Response = sp.Auto || bs.Auto, sp.Request || bs.Request, sp.Response || bs.Response
+		}
+	}
+	if !sp.Set {
+		return spliceAuto, spliceAuto
+	}
+	req, res = spliceNever, spliceNever
+	if sp.Auto {
+		req, res = spliceAuto, spliceAuto
+	}
+	if sp.Request {
+		req = spliceAlways
+	}
+	if sp.Response {
+		res = spliceAlways
+	}
+	return req, res
+}
+
+func (e *Engine) closePollers() {
+	for _, r := range e.reactors {
+		r.p.Close()
+	}
+	e.reactors = nil
+}
+
+func (e *Engine) logf(format string, args ...any) {
+	if e.opts.Logf != nil {
+		e.opts.Logf(format, args...)
+	}
+}
+
+// clock returns the engine's monotonic time in ms.
+func (e *Engine) clock() int64 { return int64(time.Since(e.start) / time.Millisecond) }
+
+// Start opens every listening socket (one per reactor and address, or the
+// shared inherited/unix socket), then starts the reactors. When it returns
+// without error every listener accepts connections. On error nothing is
+// left open.
+func (e *Engine) Start() error {
+	if !e.started.CompareAndSwap(false, true) {
+		return errors.New("engine: already started")
+	}
+	var opened []int
+	fail := func(err error) error {
+		for _, fd := range opened {
+			unix.Close(fd)
+		}
+		e.closePollers()
+		e.doneOnce.Do(func() { close(e.done) })
+		return err
+	}
+	for _, fe := range e.frontends {
+		for _, sp := range fe.specs {
+			if sp.shared {
+				if sp.bind.Kind == config.AddrFD {
+					if err := adoptInherited(sp); err != nil {
+						return fail(fmt.Errorf("Starting frontend %s: %w", fe.name, err))
+					}
+				} else {
+					fd, err := openSocket(sp)
+					if err != nil {
+						return fail(fmt.Errorf("Starting frontend %s: %w", fe.name, err))
+					}
+					sp.fd = fd
+					opened = append(opened, fd)
+				}
+				e.shared = append(e.shared, sp)
+			}
+			for _, r := range e.reactors {
+				fd := sp.fd
+				if !sp.shared {
+					var err error
+					if fd, err = openSocket(sp); err != nil {
+						return fail(fmt.Errorf("Starting frontend %s: %w", fe.name, err))
+					}
+					opened = append(opened, fd)
+				}
+				l := &listener{idx: int32(len(r.listeners)), fd: fd, spec: sp}
+				l.tm.kind, l.tm.idx = timerListener, l.idx
+				r.listeners = append(r.listeners, l)
+			}
+		}
+	}
+	for _, r := range e.reactors {
+		for _, l := range r.listeners {
+			if err := r.p.Add(l.fd, listenEvents(l.spec.shared), makeToken(tokListener, l.idx, 0)); err != nil {
+				return fail(fmt.Errorf("Starting frontend %s: %w", l.spec.fe.name, err))
+			}
+			l.registered = true
+		}
+	}
+	e.running.Add(len(e.reactors))
+	for _, r := range e.reactors {
+		go r.run()
+	}
+	go func() {
+		e.running.Wait()
+		for _, sp := range e.shared {
+			if sp.fd >= 0 {
+				unix.Close(sp.fd)
+				sp.fd = -1
+			}
+		}
+		e.doneOnce.Do(func() { close(e.done) })
+	}()
+	return nil
+}
+
+func (e *Engine) reactorDone(r *reactor) { e.running.Done() }
+
+// SoftStop stops accepting new connections and lets the established ones
+// finish; [Engine.Done] is closed when the last one ended. Any goroutine
+// may call it, more than once.
+func (e *Engine) SoftStop() {
+	if e.stopping.Swap(true) {
+		return
+	}
+	for _, r := range e.reactors {
+		if err := r.post(softStopTask); err != nil && !errors.Is(err, errStopped) {
+			e.logf("soft stop of reactor %d: %v", r.id+1, err)
+		}
+	}
+}
+
+// HardStop closes every connection and listener at once.
+func (e *Engine) HardStop() {
+	e.stopping.Store(true)
+	for _, r := range e.reactors {
+		for r.post(hardStopTask) == ErrMailboxFull {
+			time.Sleep(time.Millisecond) // bounded by the reactor draining its mailbox
+		}
+	}
+}
+
+func softStopTask(r *reactor)    { r.softStop() }
+func hardStopTask(r *reactor)    { r.hardStop() }
+func resumeSlotsTask(r *reactor) { r.resumeSlots() }
+
+// Done is closed once every reactor has exited and the shared sockets are
+// closed.
+func (e *Engine) Done() <-chan struct{} { return e.done }
+
+// Stopping reports whether a soft or hard stop was requested.
+func (e *Engine) Stopping() bool { return e.stopping.Load() }
+
+// reserveConn takes a global and a frontend connection slot, or none.
+func (e *Engine) reserveConn(fe *frontend) bool {
+	if !e.global.takeBelow(e.maxconn, false) {
+		return false
+	}
+	if !fe.cur.takeBelow(fe.maxconn, false) {
+		e.global.dec()
+		return false
+	}
+	return true
+}
+
+// unreserveConn gives back a reservation that did not become a stream.
+func (e *Engine) unreserveConn(fe *frontend) {
+	fe.cur.dec()
+	e.global.dec()
+}
+
+// releaseConn gives back the slots of a closed stream and tells reactors
+// that paused a listener for lack of slots.
+func (e *Engine) releaseConn(fe *frontend) {
+	fe.cur.dec()
+	e.global.dec()
+	if e.slotWaiters.Load() == 0 {
+		return
+	}
+	w := e.slotWaiters.Swap(0)
+	for i, r := range e.reactors {
+		if w&(1<<uint(i)) != 0 {
+			if err := r.post(resumeSlotsTask); err != nil && !errors.Is(err, errStopped) {
+				e.logf("resume listeners of reactor %d: %v", r.id+1, err)
+			}
+		}
+	}
+}
+
+// ListenAddrs returns the addresses each frontend listens on, by frontend
+// name (after port 0 was resolved). Valid after Start.
+func (e *Engine) ListenAddrs() map[string][]string {
+	out := map[string][]string{}
+	for _, fe := range e.frontends {
+		for _, sp := range fe.specs {
+			out[fe.name] = append(out[fe.name], sp.name)
+		}
+	}
+	return out
+}
+
+// Nbthread returns the number of reactors.
+func (e *Engine) Nbthread() int { return len(e.reactors) }
+
+// Maxconn returns the global connection limit in force.
+func (e *Engine) Maxconn() int64 { return e.maxconn }
+
+// Pid is the process id reported by statistics.
+func (e *Engine) Pid() int { return os.Getpid() }

@@ -1,0 +1,261 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"hitless/engine/config"
+	"hitless/lb"
+)
+
+// Server administrative state bits (HAProxy's srv_admin).
+const (
+	adminMaint uint32 = 1 << 0 // forced maintenance ("disabled", "disable server")
+	adminDrain uint32 = 1 << 1 // drain: no new load-balanced traffic
+)
+
+// server is a backend server's runtime state, shared by every reactor.
+// Its configuration fields never change after construction; the rest are
+// atomics.
+type server struct {
+	cfg     *config.Server
+	be      *backend
+	name    string
+	id      int
+	ctr     int // counter shard index
+	backup  bool
+	maxconn int64 // 0 = unlimited
+	weight  atomic.Int32
+	admin   atomic.Uint32 // adminMaint | adminDrain
+	served  gauge         // streams holding a connection slot (HAProxy's served)
+	family  int           // unix.AF_INET or unix.AF_INET6; 0 when the port follows the client's
+	sa4     unix.SockaddrInet4
+	sa6     unix.SockaddrInet6
+	addr    netip.AddrPort // resolved address, port 0 = the port the client connected to
+	lastChg atomic.Int64   // engine clock ms of the last state change
+}
+
+// usable reports whether the server may receive load-balanced traffic.
+func (s *server) usable() bool {
+	return s.admin.Load() == 0 && s.weight.Load() > 0
+}
+
+// full reports whether every connection slot of s is taken.
+func (s *server) full() bool {
+	return s.maxconn > 0 && s.served.cur.Load() >= s.maxconn
+}
+
+// status is the "show stat" status column of the server.
+func (s *server) status() string {
+	switch a := s.admin.Load(); {
+	case a&adminMaint != 0:
+		return "MAINT"
+	case a&adminDrain != 0:
+		return "DRAIN"
+	}
+	return "no check"
+}
+
+// backend is a proxy with the backend capability. Its server list is fixed
+// at construction; server state is in the servers' atomics.
+type backend struct {
+	cfg        *config.Proxy
+	name       string
+	id         int
+	ctr        int // counter shard index
+	servers    []*server
+	retries    int
+	redispatch bool
+	redispInt  int // -1: on the last retry; N: every Nth retry
+	connectTO  int64
+	timeouts   msTimeouts
+	cur        gauge // sessions assigned to this backend
+	rate       rate
+
+	mu      sync.Mutex // guards the algorithms and the views; never held across I/O
+	active  lb.Algorithm
+	backups lb.Algorithm
+	actView view
+	bckView view
+}
+
+// view exposes one of the backend's server sets (active or backup) to an
+// lb algorithm. Called with backend.mu held.
+type view struct {
+	b      *backend
+	backup bool
+	only   int // for the backup view without allbackups: the one backup allowed, -1 none
+}
+
+func (v *view) Len() int { return len(v.b.servers) }
+
+func (v *view) Weight(i int) int {
+	s := v.b.servers[i]
+	if s.backup != v.backup || !s.usable() {
+		return 0
+	}
+	if v.backup && v.only >= 0 && i != v.only {
+		return 0
+	}
+	return int(s.weight.Load())
+}
+
+func (v *view) Full(i int) bool { return v.b.servers[i].full() }
+
+// pickResult says why pick did or did not return a server.
+type pickResult uint8
+
+const (
+	pickOK    pickResult = 1
+	pickFull  pickResult = 2 // usable servers exist, all full
+	pickNoSrv pickResult = 3 // no usable server at all
+)
+
+// pickRetries bounds how often pick retries after losing a slot race.
+const pickRetries = 4
+
+// pick chooses a server and takes one of its connection slots. avoid, if
+// not nil, is skipped when another usable server exists (redispatch). Any
+// goroutine may call it. It does not allocate.
+func (b *backend) pick(avoid *server) (*server, pickResult) {
+	for attempt := 0; attempt < pickRetries; attempt++ {
+		b.mu.Lock()
+		i := b.active.Pick(&b.actView)
+		if i >= 0 && b.servers[i] == avoid {
+			if j := b.active.Pick(&b.actView); j >= 0 {
+				i = j
+			}
+		}
+		if i < 0 && !b.anyActiveUsable() {
+			b.bckView.only = -1
+			if !b.cfg.AllBackups {
+				b.bckView.only = b.firstUsableBackup()
+			}
+			i = b.backups.Pick(&b.bckView)
+		}
+		b.mu.Unlock()
+		if i < 0 {
+			if b.anyUsable() {
+				return nil, pickFull
+			}
+			return nil, pickNoSrv
+		}
+		s := b.servers[i]
+		if s.served.takeBelow(s.maxconn, true) {
+			return s, pickOK
+		}
+		// Lost the last slot to another reactor between Pick and take:
+		// the algorithm state moved on, so picking again makes progress.
+	}
+	return nil, pickFull
+}
+
+func (b *backend) anyActiveUsable() bool {
+	for _, s := range b.servers {
+		if !s.backup && s.usable() {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *backend) anyUsable() bool {
+	for _, s := range b.servers {
+		if s.usable() {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *backend) firstUsableBackup() int {
+	for i, s := range b.servers {
+		if s.backup && s.usable() {
+			return i
+		}
+	}
+	return -1
+}
+
+// status is the "show stat" status of the backend row.
+func (b *backend) status() string {
+	if b.anyUsable() {
+		return "UP"
+	}
+	return "DOWN"
+}
+
+// frontend is a proxy with the frontend capability.
+type frontend struct {
+	cfg                  *config.Proxy
+	name                 string
+	id                   int
+	ctr                  int // counter shard index
+	maxconn              int64
+	backend              *backend
+	cur                  gauge // connections accepted and not yet closed
+	rate                 rate
+	specs                []*listenSpec
+	timeouts             msTimeouts
+	spliceReq, spliceRes uint8 // splice policy of each direction
+}
+
+// listenSpec is one address a frontend listens on, resolved from a bind
+// line. Each reactor opens its own SO_REUSEPORT socket for it, except for
+// inherited and unix sockets, which exist once and are shared.
+type listenSpec struct {
+	fe      *frontend
+	bind    *config.Bind
+	family  int
+	sa      unix.Sockaddr // nil for inherited sockets
+	port    int           // local port (after binding port 0: the chosen one)
+	backlog int
+	shared  bool // one socket for all reactors (fd@, unix, abns)
+	fd      int  // the shared socket, -1 if none
+	name    string
+}
+
+// resolveServer fills the address fields of s from its configuration.
+// Host names are resolved once, at start-up, as HAProxy's default
+// init-addr does.
+func resolveServer(s *server, timeout time.Duration) error {
+	host, port := s.cfg.Host, s.cfg.Port
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		addrs, lerr := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		if lerr != nil || len(addrs) == 0 {
+			return fmt.Errorf("could not resolve address '%s'", host)
+		}
+		ip = addrs[0]
+		for _, a := range addrs {
+			if a.Is4() || a.Is4In6() {
+				ip = a
+				break
+			}
+		}
+	}
+	ip = ip.Unmap()
+	s.addr = netip.AddrPortFrom(ip, uint16(port))
+	if ip.Is4() {
+		s.family = unix.AF_INET
+		s.sa4 = unix.SockaddrInet4{Port: port, Addr: ip.As4()}
+	} else {
+		s.family = unix.AF_INET6
+		s.sa6 = unix.SockaddrInet6{Port: port, Addr: ip.As16()}
+		if z := ip.Zone(); z != "" {
+			if ifi, err := net.InterfaceByName(z); err == nil {
+				s.sa6.ZoneId = uint32(ifi.Index)
+			}
+		}
+	}
+	return nil
+}

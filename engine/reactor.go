@@ -1,0 +1,327 @@
+package engine
+
+import (
+	"runtime"
+
+	"golang.org/x/sys/unix"
+
+	"hitless/poller"
+)
+
+// reactor is one event loop: a goroutine locked to its OS thread and
+// pinned to its CPUs, owning an epoll instance, its listeners, the streams
+// it accepted, their server connections, its timer wheel, buffer and pipe
+// pools and its counter shard. Only the reactor's goroutine touches its
+// fields, except mbox and p.Wake which other goroutines use to post work.
+type reactor struct {
+	id   int
+	e    *Engine
+	p    *poller.Poller
+	cpus []int
+	mbox mailbox
+
+	evs       []poller.Event
+	tasks     [mailboxBatch]task
+	listeners []*listener
+	streams   []*stream
+	free      []int32  // free stream slots
+	nstreams  int      // streams in use
+	active    []uint64 // idx|gen<<32 of streams with budget-limited work left
+	spare     []uint64
+	expired   []*timer
+	wheel     wheel
+	bufs      bufPool
+	pipes     pipePool
+	pipeSize  int
+	ctr       []counters // this reactor's shard, indexed by object counter index
+	now       int64      // engine clock ms, sampled once per loop turn
+	moreTasks bool
+	exiting   bool // soft stop: leave once no stream is left
+	halt      bool // hard stop: leave now
+
+	sa4 unix.SockaddrInet4 // scratch for servers without a port
+	sa6 unix.SockaddrInet6
+}
+
+func (r *reactor) logf(format string, args ...any) { r.e.logf(format, args...) }
+
+// post queues fn to run on the reactor and wakes it. Any goroutine may
+// call it.
+func (r *reactor) post(fn func(r *reactor)) error {
+	if err := r.mbox.post(task{fn: fn}); err != nil {
+		return err
+	}
+	return r.p.Wake()
+}
+
+// run is the reactor goroutine. It returns after a hard stop, or after a
+// soft stop once its last stream closed.
+func (r *reactor) run() {
+	// Locked for the goroutine's whole life and never unlocked: the
+	// runtime then ends the pinned thread with the goroutine, instead of
+	// returning a pinned thread to its pool.
+	runtime.LockOSThread()
+	if len(r.cpus) > 0 {
+		var set unix.CPUSet
+		for _, c := range r.cpus {
+			set.Set(c)
+		}
+		if err := unix.SchedSetaffinity(0, &set); err != nil {
+			r.logf("reactor %d: cannot pin to CPUs %v: %v", r.id+1, r.cpus, err)
+		}
+	}
+	defer r.e.reactorDone(r)
+	r.now = r.e.clock()
+	r.wheel.cur = r.now
+	for !r.halt && !(r.exiting && r.nstreams == 0) {
+		timeout := r.wheel.nextIn()
+		if len(r.active) > 0 || r.moreTasks {
+			timeout = 0
+		}
+		n, woken, err := r.p.Wait(r.evs, timeout)
+		if err != nil {
+			r.logf("reactor %d: %v", r.id+1, err)
+			continue
+		}
+		r.now = r.e.clock()
+		if woken || r.moreTasks {
+			r.runTasks()
+		}
+		for i := 0; i < n; i++ {
+			r.dispatch(&r.evs[i])
+		}
+		r.runActive()
+		r.runTimers()
+	}
+	r.shutdown()
+}
+
+// runTasks runs one batch of posted tasks.
+func (r *reactor) runTasks() {
+	n, left := r.mbox.take(r.tasks[:])
+	for i := 0; i < n; i++ {
+		r.tasks[i].fn(r)
+		r.tasks[i] = task{}
+	}
+	r.moreTasks = left > 0
+}
+
+func (r *reactor) dispatch(ev *poller.Event) {
+	kind, idx, gen := splitToken(poller.TokenOf(ev))
+	switch kind {
+	case tokListener:
+		if int(idx) < len(r.listeners) {
+			r.acceptReady(r.listeners[idx])
+		}
+	case tokClient, tokServer:
+		if int(idx) >= len(r.streams) {
+			return
+		}
+		s := r.streams[idx]
+		if s.gen != gen || s.state == 0 {
+			return // event for a stream closed earlier in this batch
+		}
+		r.streamEvent(s, kind, ev.Events)
+	}
+}
+
+// runActive gives streams that spent their budget another turn.
+func (r *reactor) runActive() {
+	if len(r.active) == 0 {
+		return
+	}
+	work := r.active
+	r.active = r.spare[:0]
+	for _, t := range work {
+		s := r.streams[int32(t)]
+		if s.gen != uint32(t>>32) || s.state != stEstablished {
+			continue
+		}
+		s.inActive = false
+		r.forwardBoth(s)
+	}
+	r.spare = work[:0]
+}
+
+// runTimers fires due timers.
+func (r *reactor) runTimers() {
+	r.expired = r.wheel.expire(r.now, r.expired[:0])
+	for i, t := range r.expired {
+		r.expired[i] = nil
+		switch t.kind {
+		case timerStream:
+			if s := r.streams[t.idx]; s.state != 0 {
+				r.timeoutStream(s)
+			}
+		case timerListener:
+			r.listenerTimer(r.listeners[t.idx])
+		}
+	}
+}
+
+// acceptReady accepts a bounded batch of connections from l.
+func (r *reactor) acceptReady(l *listener) {
+	e := r.e
+	fe := l.spec.fe
+	for i := 0; i < e.maxAccept; i++ {
+		if l.paused != 0 {
+			return
+		}
+		if !e.reserveConn(fe) {
+			r.pauseForSlots(l)
+			return
+		}
+		fd, err := poller.Accept(l.fd, nil)
+		if err != nil {
+			e.unreserveConn(fe)
+			switch err {
+			case unix.EAGAIN:
+				return
+			case unix.EINTR, unix.ECONNABORTED:
+				continue
+			case unix.EMFILE, unix.ENFILE:
+				e.fdShortage.Add(1)
+				r.pause(l, pauseFDs)
+				r.wheel.arm(&l.tm, r.now+fdPauseMs)
+				return
+			default:
+				r.logf("accept on %s: %v", l.spec.name, err)
+				return
+			}
+		}
+		e.global.noteMax()
+		r.startStream(l, fd)
+	}
+}
+
+// pause stops polling l for the given reason.
+func (r *reactor) pause(l *listener, why uint8) {
+	l.paused |= why
+	if l.registered {
+		if err := r.p.Del(l.fd); err != nil {
+			r.logf("pause listener %s: %v", l.spec.name, err)
+		}
+		l.registered = false
+	}
+}
+
+// resume clears a pause reason and polls l again once none is left.
+func (r *reactor) resume(l *listener, why uint8) {
+	l.paused &^= why
+	if l.paused != 0 || l.registered {
+		return
+	}
+	if err := r.p.Add(l.fd, listenEvents(l.spec.shared), makeToken(tokListener, l.idx, 0)); err != nil {
+		r.logf("resume listener %s: %v", l.spec.name, err)
+		return
+	}
+	l.registered = true
+}
+
+// pauseForSlots pauses l because the global or frontend maxconn is
+// reached, and registers the reactor to be told when a slot frees. It
+// re-checks after registering, so that a slot released concurrently is
+// never missed.
+func (r *reactor) pauseForSlots(l *listener) {
+	r.pause(l, pauseSlots)
+	r.e.slotWaiters.Or(1 << uint(r.id))
+	if r.e.reserveConn(l.spec.fe) {
+		r.e.unreserveConn(l.spec.fe)
+		r.resumeSlots()
+	}
+}
+
+// resumeSlots resumes the listeners paused for lack of slots; the
+// level-triggered registration reports the queued connections again.
+func (r *reactor) resumeSlots() {
+	for _, l := range r.listeners {
+		if l.paused&pauseSlots != 0 {
+			r.resume(l, pauseSlots)
+		}
+	}
+}
+
+func (r *reactor) listenerTimer(l *listener) {
+	if l.paused&pauseFDs != 0 {
+		r.resume(l, pauseFDs)
+	}
+}
+
+// softStop stops accepting: each listener is removed from epoll, the
+// connections already queued in the reactor's own sockets are accepted
+// (within maxconn) so that closing those sockets resets nothing that was
+// drained, then the sockets are closed. Shared sockets are only removed
+// from this reactor's epoll; the engine closes them once every reactor
+// let go. The reactor exits when its last stream ends.
+func (r *reactor) softStop() {
+	for _, l := range r.listeners {
+		if l.paused&pauseStop != 0 {
+			continue
+		}
+		if !l.spec.shared {
+			r.drainAccept(l)
+		}
+		r.pause(l, pauseStop)
+		r.wheel.disarm(&l.tm)
+		if !l.spec.shared {
+			unix.Close(l.fd)
+			l.fd = -1
+		}
+	}
+	r.exiting = true
+}
+
+// drainAccept accepts what is queued on l, bounded by maxconn and by a
+// fixed number of rounds.
+func (r *reactor) drainAccept(l *listener) {
+	for i := 0; i < 64*r.e.maxAccept; i++ {
+		if !r.e.reserveConn(l.spec.fe) {
+			r.e.drainRefused.Add(1)
+			return
+		}
+		fd, err := poller.Accept(l.fd, nil)
+		if err != nil {
+			r.e.unreserveConn(l.spec.fe)
+			if err == unix.EINTR || err == unix.ECONNABORTED {
+				continue
+			}
+			return
+		}
+		r.e.global.noteMax()
+		r.startStream(l, fd)
+	}
+}
+
+// hardStop closes every stream and listener now.
+func (r *reactor) hardStop() {
+	r.softStop()
+	for _, s := range r.streams {
+		if s.state != 0 {
+			r.closeStream(s)
+		}
+	}
+	r.halt = true
+}
+
+// shutdown releases the reactor's resources when its loop ends.
+func (r *reactor) shutdown() {
+	for _, t := range r.mbox.close() {
+		_ = t // tasks posted after the end are dropped; posters see errStopped next time
+	}
+	for _, s := range r.streams {
+		if s.state != 0 {
+			r.closeStream(s)
+		}
+	}
+	for _, l := range r.listeners {
+		if l.fd >= 0 && !l.spec.shared {
+			unix.Close(l.fd)
+			l.fd = -1
+		} else if l.registered {
+			r.p.Del(l.fd)
+			l.registered = false
+		}
+	}
+	r.pipes.close()
+	r.p.Close()
+}

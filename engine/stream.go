@@ -1,0 +1,447 @@
+package engine
+
+import (
+	"golang.org/x/sys/unix"
+
+	"hitless/poller"
+)
+
+// Stream states.
+const (
+	stConnecting  uint8 = 1 // server connect in progress
+	stTurnaround  uint8 = 2 // waiting before retrying the same server
+	stEstablished uint8 = 3 // forwarding
+)
+
+// side flags.
+const (
+	sideCanRead  uint8 = 1 << 0 // a read may return data (no EAGAIN seen since the last edge)
+	sideCanWrite uint8 = 1 << 1 // a write may progress
+	sideEOF      uint8 = 1 << 2 // read returned 0: the peer shut its write side
+	sideShutW    uint8 = 1 << 3 // we sent FIN (shutdown SHUT_WR)
+)
+
+// side is one connection of a stream. fd is -1 when closed.
+type side struct {
+	fd      int
+	flags   uint8
+	lastAct int64 // reactor ms of the last read or write on this side
+}
+
+// channel is one direction of a stream (request: client to server,
+// response: server to client). Data in flight is either in buf[off:end]
+// (copy mode) or pipeLen bytes in pipe (splice mode), never both.
+type channel struct {
+	buf      []byte // nil while empty; taken from and returned to the reactor pool
+	off, end int
+	pipe     pipe
+	pipeLen  int
+	splice   uint8 // spliceNever, spliceAlways or spliceAuto
+	streamer uint8 // consecutive full-buffer reads (auto mode switches at 2)
+}
+
+// pending reports whether the channel holds unsent bytes.
+func (c *channel) pending() bool { return c.end > c.off || c.pipeLen > 0 }
+
+// Splice policies of a channel.
+const (
+	spliceNever  uint8 = 0
+	spliceAlways uint8 = 1
+	spliceAuto   uint8 = 2
+)
+
+// stream is one client connection proxied to one server. Streams live in
+// their reactor's table, indexed by idx; gen changes each time the slot is
+// reused so that events for a closed stream are recognised and dropped.
+// Owned by its reactor.
+type stream struct {
+	idx      int32
+	gen      uint32
+	state    uint8 // 0 = free slot
+	inActive bool  // queued in reactor.active for another forwarding turn
+	lis      *listener
+	fe       *frontend
+	be       *backend
+	srv      *server // holds one of srv's slots while not nil
+	cli      side
+	out      side // the server connection
+	req, res channel
+	retries  int   // retries left
+	attempts int   // connection attempts made
+	since    int64 // ms: connect start, or turnaround end in stTurnaround
+	tm       timer
+}
+
+// Token kinds in the bits 30-31 of a token's low word.
+const (
+	tokListener = 0
+	tokClient   = 1
+	tokServer   = 2
+)
+
+func makeToken(kind int, idx int32, gen uint32) poller.Token {
+	return poller.Token(uint32(idx)|uint32(kind)<<30) | poller.Token(gen)<<32
+}
+
+func splitToken(t poller.Token) (kind int, idx int32, gen uint32) {
+	lo := uint32(t)
+	return int(lo >> 30), int32(lo & (1<<30 - 1)), uint32(t >> 32)
+}
+
+// connEvents are the epoll events of a stream connection: edge-triggered,
+// registered once for the connection's life.
+const connEvents = poller.In | poller.Out | poller.RdHup | poller.Edge
+
+// newStream takes a free stream slot. It allocates only while the table
+// grows.
+func (r *reactor) newStream() *stream {
+	var s *stream
+	if n := len(r.free); n > 0 {
+		s = r.streams[r.free[n-1]]
+		r.free = r.free[:n-1]
+	} else {
+		s = &stream{idx: int32(len(r.streams))}
+		s.tm.kind, s.tm.idx = timerStream, s.idx
+		r.streams = append(r.streams, s)
+	}
+	s.gen++
+	s.cli.fd, s.out.fd = -1, -1
+	s.req = channel{pipe: pipe{r: -1, w: -1}}
+	s.res = channel{pipe: pipe{r: -1, w: -1}}
+	s.attempts = 0
+	r.nstreams++
+	return s
+}
+
+// startStream sets up a stream for a freshly accepted client socket and
+// starts connecting to a server. The caller reserved the connection slots
+// (global and frontend) that closeStream releases.
+func (r *reactor) startStream(l *listener, fd int) {
+	fe := l.spec.fe
+	s := r.newStream()
+	s.lis, s.fe, s.be = l, fe, fe.backend
+	s.cli = side{fd: fd, flags: sideCanRead | sideCanWrite, lastAct: r.now}
+	if l.spec.family != unix.AF_UNIX {
+		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	}
+	if err := r.p.Add(fd, connEvents, makeToken(tokClient, s.idx, s.gen)); err != nil {
+		r.logf("epoll_ctl on accepted connection: %v", err)
+		s.state = stEstablished
+		r.closeStream(s)
+		return
+	}
+	fe.cur.noteMax()
+	fe.rate.add(r.now)
+	r.ctr[fe.ctr].sessions.Add(1)
+	r.e.cumConns.Add(1)
+	r.e.connRate.add(r.now)
+	s.req.splice = fe.spliceReq
+	s.res.splice = fe.spliceRes
+	if s.be == nil {
+		r.ctr[fe.ctr].denied.Add(1)
+		s.state = stEstablished
+		r.closeStream(s)
+		return
+	}
+	s.be.cur.inc()
+	s.be.rate.add(r.now)
+	r.ctr[s.be.ctr].sessions.Add(1)
+	s.retries = s.be.retries
+	r.connect(s, nil)
+}
+
+// connect picks a server (avoiding avoid when another one is usable) and
+// starts a non-blocking connection to it.
+func (r *reactor) connect(s *stream, avoid *server) {
+	if s.srv == nil {
+		srv, res := s.be.pick(avoid)
+		if res != pickOK {
+			// No queue yet: a stream that finds every server full or none
+			// usable is refused at once (HAProxy answers 503 / closes).
+			r.ctr[s.be.ctr].denied.Add(1)
+			if res == pickNoSrv {
+				r.ctr[s.be.ctr].connErr.Add(1)
+			}
+			s.state = stEstablished
+			r.closeStream(s)
+			return
+		}
+		s.srv = srv
+		r.ctr[srv.ctr].lbtot.Add(1)
+		r.ctr[s.be.ctr].lbtot.Add(1)
+	}
+	srv := s.srv
+	s.attempts++
+	s.state = stConnecting
+	s.since = r.now
+	family, sa := srv.family, unix.Sockaddr(nil)
+	if family == unix.AF_INET {
+		sa = &srv.sa4
+	} else if family == unix.AF_INET6 {
+		sa = &srv.sa6
+	}
+	if srv.addr.Port() == 0 {
+		// "server s 1.2.3.4" without port: same port as the client used.
+		sa = r.samePortSockaddr(srv, s.lis.spec.port)
+	}
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		r.logf("socket for server %s/%s: %v", s.be.name, srv.name, err)
+		r.connectFailed(s)
+		return
+	}
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	s.out = side{fd: fd, flags: sideCanRead | sideCanWrite, lastAct: r.now}
+	if err := r.p.Add(fd, connEvents, makeToken(tokServer, s.idx, s.gen)); err != nil {
+		r.logf("epoll_ctl for server %s/%s: %v", s.be.name, srv.name, err)
+		r.connectFailed(s)
+		return
+	}
+	err = unix.Connect(fd, sa)
+	switch err {
+	case nil:
+		r.established(s)
+	case unix.EINPROGRESS, unix.EINTR:
+		s.out.flags = 0 // completion is reported by EPOLLOUT
+		r.armStream(s)
+	default:
+		r.connectFailed(s)
+	}
+}
+
+func (r *reactor) samePortSockaddr(srv *server, port int) unix.Sockaddr {
+	if srv.family == unix.AF_INET {
+		r.sa4 = srv.sa4
+		r.sa4.Port = port
+		return &r.sa4
+	}
+	r.sa6 = srv.sa6
+	r.sa6.Port = port
+	return &r.sa6
+}
+
+// connectDone checks the outcome of an in-progress connect once the
+// server socket reported an event.
+func (r *reactor) connectDone(s *stream) {
+	v, err := unix.GetsockoptInt(s.out.fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err != nil || v != 0 {
+		r.connectFailed(s)
+		return
+	}
+	s.out.flags = sideCanRead | sideCanWrite
+	r.established(s)
+}
+
+// connectFailed handles a failed connection attempt: retry on the same
+// server after a turn-around delay, redispatch to another server on the
+// attempt "option redispatch" designates, or give up and close.
+func (r *reactor) connectFailed(s *stream) {
+	be, srv := s.be, s.srv
+	r.closeSide(&s.out)
+	r.ctr[srv.ctr].connErr.Add(1)
+	r.ctr[be.ctr].connErr.Add(1)
+	if s.retries <= 0 {
+		s.state = stEstablished
+		r.closeStream(s)
+		return
+	}
+	s.retries--
+	r.ctr[srv.ctr].retries.Add(1)
+	r.ctr[be.ctr].retries.Add(1)
+	if be.redispatch && (be.redispInt < 0 && s.retries == 0 || be.redispInt > 0 && s.attempts%be.redispInt == 0) {
+		r.ctr[srv.ctr].redisp.Add(1)
+		r.ctr[be.ctr].redisp.Add(1)
+		r.releaseServer(s)
+		r.connect(s, srv)
+		return
+	}
+	// HAProxy waits min(timeout connect, 1s) before retrying the same
+	// server, so that a restarting server is not hammered.
+	delay := int64(1000)
+	if be.connectTO > 0 && be.connectTO < delay {
+		delay = be.connectTO
+	}
+	s.state = stTurnaround
+	s.since = r.now + delay
+	r.wheel.arm(&s.tm, s.since)
+}
+
+// established starts forwarding once the server connection is up.
+func (r *reactor) established(s *stream) {
+	s.state = stEstablished
+	s.out.lastAct = r.now
+	s.cli.lastAct = r.now
+	r.ctr[s.srv.ctr].sessions.Add(1)
+	r.armStream(s)
+	r.forwardBoth(s)
+}
+
+// releaseServer gives back the stream's server slot.
+func (r *reactor) releaseServer(s *stream) {
+	if s.srv != nil {
+		s.srv.served.dec()
+		s.srv = nil
+	}
+}
+
+// closeSide closes one connection of a stream.
+func (r *reactor) closeSide(sd *side) {
+	if sd.fd >= 0 {
+		// close removes the fd from epoll: the socket is not shared.
+		unix.Close(sd.fd)
+		sd.fd = -1
+	}
+	sd.flags = 0
+}
+
+// closeStream closes both connections, returns buffers and pipes, releases
+// every slot the stream held and frees its table entry.
+func (r *reactor) closeStream(s *stream) {
+	r.closeSide(&s.cli)
+	r.closeSide(&s.out)
+	r.dropChannel(&s.req)
+	r.dropChannel(&s.res)
+	r.wheel.disarm(&s.tm)
+	r.releaseServer(s)
+	if s.be != nil {
+		s.be.cur.dec()
+	}
+	r.e.releaseConn(s.fe)
+	s.state = 0
+	s.lis, s.fe, s.be = nil, nil, nil
+	s.inActive = false
+	s.gen++
+	r.free = append(r.free, s.idx)
+	r.nstreams--
+}
+
+// dropChannel returns a channel's buffer and pipe to the reactor pools.
+func (r *reactor) dropChannel(c *channel) {
+	if c.buf != nil {
+		r.bufs.put(c.buf)
+		c.buf = nil
+	}
+	c.off, c.end = 0, 0
+	if c.pipe.r >= 0 {
+		r.pipes.put(c.pipe, c.pipeLen == 0)
+	}
+	c.pipe = pipe{r: -1, w: -1}
+	c.pipeLen = 0
+	c.streamer = 0
+}
+
+// streamEvent dispatches an epoll event to a stream side.
+func (r *reactor) streamEvent(s *stream, kind int, ev uint32) {
+	sd := &s.cli
+	if kind == tokServer {
+		sd = &s.out
+	}
+	if ev&(poller.In|poller.RdHup|poller.Hup|poller.Err) != 0 {
+		sd.flags |= sideCanRead
+	}
+	if ev&(poller.Out|poller.Hup|poller.Err) != 0 {
+		sd.flags |= sideCanWrite
+	}
+	switch s.state {
+	case stConnecting:
+		if kind == tokServer && ev&(poller.Out|poller.Hup|poller.Err) != 0 {
+			r.connectDone(s)
+		}
+		// Client events wait: nothing is read from the client before the
+		// server connection is up, and a client close is seen then.
+	case stEstablished:
+		r.forwardBoth(s)
+	}
+}
+
+// timeoutStream is called when the stream's timer fires.
+func (r *reactor) timeoutStream(s *stream) {
+	switch s.state {
+	case stTurnaround:
+		if r.now >= s.since {
+			r.connect(s, nil)
+			return
+		}
+		r.wheel.arm(&s.tm, s.since)
+	case stConnecting:
+		if d := r.deadline(s); d > 0 && d <= r.now {
+			r.connectFailed(s)
+			return
+		}
+		r.armStream(s)
+	case stEstablished:
+		if d := r.deadline(s); d > 0 && d <= r.now {
+			r.expireStream(s)
+			return
+		}
+		r.armStream(s)
+	}
+}
+
+// expireStream closes a stream whose inactivity timeout elapsed, counting
+// the abort against the side that was silent.
+func (r *reactor) expireStream(s *stream) {
+	if s.srv != nil {
+		cliIdle := r.now - s.cli.lastAct
+		srvIdle := r.now - s.out.lastAct
+		if srvIdle >= cliIdle {
+			r.ctr[s.srv.ctr].srvAbort.Add(1)
+			r.ctr[s.be.ctr].srvAbort.Add(1)
+		} else {
+			r.ctr[s.srv.ctr].cliAbort.Add(1)
+			r.ctr[s.be.ctr].cliAbort.Add(1)
+		}
+	}
+	r.closeStream(s)
+}
+
+// deadline returns the stream's next timeout instant (reactor ms), 0 for
+// none. Connecting: timeout connect. Established: each side's inactivity
+// (reads or writes on it, as HAProxy refreshes both on activity) against
+// timeout client / timeout server, replaced by timeout tunnel when set,
+// and by timeout client-fin / server-fin once a direction is shut.
+func (r *reactor) deadline(s *stream) int64 {
+	t := &s.be.timeouts
+	switch s.state {
+	case stConnecting:
+		if t.connect > 0 {
+			return s.since + t.connect
+		}
+		return 0
+	case stTurnaround:
+		return s.since
+	}
+	ft := &s.fe.timeouts
+	half := s.cli.flags&(sideEOF|sideShutW) != 0 || s.out.flags&(sideEOF|sideShutW) != 0
+	cliTO, srvTO := ft.client, t.server
+	if t.tunnel > 0 {
+		cliTO, srvTO = t.tunnel, t.tunnel
+	}
+	if half {
+		if ft.clientFin > 0 {
+			cliTO = ft.clientFin
+		}
+		if t.serverFin > 0 {
+			srvTO = t.serverFin
+		}
+	}
+	var d int64
+	if cliTO > 0 {
+		d = s.cli.lastAct + cliTO
+	}
+	if srvTO > 0 {
+		if e := s.out.lastAct + srvTO; d == 0 || e < d {
+			d = e
+		}
+	}
+	return d
+}
+
+// armStream schedules the stream's timer at its deadline, if any.
+func (r *reactor) armStream(s *stream) {
+	if d := r.deadline(s); d > 0 {
+		r.wheel.arm(&s.tm, d)
+	} else {
+		r.wheel.disarm(&s.tm)
+	}
+}

@@ -1,0 +1,40 @@
+//go:build linux
+
+package poller
+
+import (
+	"os"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Accept accepts one connection from the non-blocking listening socket
+// lfd with a single accept4 system call, the new socket being non-blocking
+// and close-on-exec. When sa is not nil the peer address is written to it
+// (raw form); nil skips it. Unlike unix.Accept4 it neither allocates nor
+// issues a second getsockopt call. EAGAIN, EINTR, ECONNABORTED, EMFILE and
+// ENFILE are returned as bare unix.Errno values so that callers compare
+// them directly; other errors are wrapped with the system call name.
+func Accept(lfd int, sa *unix.RawSockaddrAny) (int, error) {
+	var (
+		p  unsafe.Pointer
+		lp *uint32
+		l  uint32
+	)
+	if sa != nil {
+		p = unsafe.Pointer(sa)
+		l = unix.SizeofSockaddrAny
+		lp = &l
+	}
+	fd, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(lfd), uintptr(p), uintptr(unsafe.Pointer(lp)),
+		unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+	if e != 0 {
+		switch e {
+		case unix.EAGAIN, unix.EINTR, unix.ECONNABORTED, unix.EMFILE, unix.ENFILE:
+			return -1, e
+		}
+		return -1, os.NewSyscallError("accept4", e)
+	}
+	return int(fd), nil
+}
