@@ -45,7 +45,8 @@ type Engine struct {
 	maxAccept int
 	maxpipes  int64
 	bufsize   int
-	pipesUsed atomic.Int64
+	pipesUsed atomic.Int64 // pipes alive, pooled or held by a stream
+	pipesBusy atomic.Int64 // pipes held by a stream
 
 	global       gauge         // client connections alive (CurrConns)
 	cumConns     atomic.Uint64 // accepted connections (CumConns)
@@ -129,7 +130,11 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 			bufs:     bufPool{size: e.bufsize},
 			pipeSize: orDefault(g.TunePipesize, 64<<10),
 		}
-		r.pipes = pipePool{used: &e.pipesUsed, max: e.maxpipes, size: g.TunePipesize}
+		r.srvAddrs = make([]srvAddr, len(e.servers))
+		for j, s := range e.servers {
+			r.srvAddrs[j] = srvAddr{sa4: s.sa4, sa6: s.sa6}
+		}
+		r.pipes = pipePool{used: &e.pipesUsed, busy: &e.pipesBusy, max: e.maxpipes, size: g.TunePipesize}
 		e.reactors = append(e.reactors, r)
 	}
 	return e, nil
@@ -204,6 +209,7 @@ func (e *Engine) buildProxies() error {
 			if err := resolveServer(s, e.opts.ResolveTimeout); err != nil {
 				return fmt.Errorf("parsing [%s:%d] : 'server %s/%s' : %w", sc.File, sc.Line, p.Name, sc.Name, err)
 			}
+			s.seq = len(e.servers)
 			b.servers = append(b.servers, s)
 			e.servers = append(e.servers, s)
 		}
@@ -246,6 +252,21 @@ func (e *Engine) buildProxies() error {
 			fe.specs = append(fe.specs, specs...)
 		}
 		e.frontends = append(e.frontends, fe)
+	}
+	// fullconn defaults to 10% of the maxconn of the frontends that send
+	// to the backend, as in HAProxy.
+	for _, b := range e.backends {
+		b.fullconn = int64(b.cfg.Fullconn)
+		if b.fullconn > 0 {
+			continue
+		}
+		var sum int64
+		for _, fe := range e.frontends {
+			if fe.backend == b {
+				sum += fe.maxconn
+			}
+		}
+		b.fullconn = max((sum+9)/10, 1)
 	}
 	return nil
 }
@@ -315,6 +336,9 @@ func (e *Engine) logf(format string, args ...any) {
 
 // clock returns the engine's monotonic time in ms.
 func (e *Engine) clock() int64 { return int64(time.Since(e.start) / time.Millisecond) }
+
+// nanos returns the engine's monotonic time in ns.
+func (e *Engine) nanos() int64 { return int64(time.Since(e.start)) }
 
 // Start opens every listening socket (one per reactor and address, or the
 // shared inherited/unix socket), then starts the reactors. When it returns
@@ -391,6 +415,16 @@ func (e *Engine) Start() error {
 }
 
 func (e *Engine) reactorDone(r *reactor) { e.running.Done() }
+
+// Close releases an engine that was never started (configuration check,
+// start-up failure). A started engine is stopped with SoftStop or HardStop
+// instead.
+func (e *Engine) Close() {
+	if e.started.CompareAndSwap(false, true) {
+		e.closePollers()
+		e.doneOnce.Do(func() { close(e.done) })
+	}
+}
 
 // SoftStop stops accepting new connections and lets the established ones
 // finish; [Engine.Done] is closed when the last one ended. Any goroutine

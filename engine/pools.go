@@ -39,10 +39,10 @@ type pipe struct {
 // used; a reactor that finds the bound reached falls back to copying.
 type pipePool struct {
 	free  []pipe
-	used  *atomic.Int64 // engine-wide pipes alive (in pools or in use)
+	used  *atomic.Int64 // engine-wide pipes alive (in pools or held)
+	busy  *atomic.Int64 // engine-wide pipes held by streams
 	max   int64         // maxpipes
 	size  int           // F_SETPIPE_SZ value; 0 = kernel default
-	inUse int64         // pipes of this reactor currently held by streams
 	fails atomic.Uint64 // pipe creations that failed (fds exhausted)
 }
 
@@ -52,7 +52,7 @@ func (p *pipePool) get() (pipe, bool) {
 	if n := len(p.free); n > 0 {
 		pp := p.free[n-1]
 		p.free = p.free[:n-1]
-		p.inUse++
+		p.busy.Add(1)
 		return pp, true
 	}
 	if p.used.Add(1) > p.max {
@@ -68,7 +68,7 @@ func (p *pipePool) get() (pipe, bool) {
 	if p.size > 0 {
 		unix.FcntlInt(uintptr(fds[0]), unix.F_SETPIPE_SZ, p.size)
 	}
-	p.inUse++
+	p.busy.Add(1)
 	return pipe{r: fds[0], w: fds[1]}, true
 }
 
@@ -76,7 +76,7 @@ func (p *pipePool) get() (pipe, bool) {
 // destroyed instead of pooled, so that stale bytes never reach another
 // stream.
 func (p *pipePool) put(pp pipe, empty bool) {
-	p.inUse--
+	p.busy.Add(-1)
 	if empty {
 		p.free = append(p.free, pp)
 		return

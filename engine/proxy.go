@@ -25,21 +25,24 @@ const (
 // Its configuration fields never change after construction; the rest are
 // atomics.
 type server struct {
-	cfg     *config.Server
-	be      *backend
-	name    string
-	id      int
-	ctr     int // counter shard index
-	backup  bool
-	maxconn int64 // 0 = unlimited
-	weight  atomic.Int32
-	admin   atomic.Uint32 // adminMaint | adminDrain
-	served  gauge         // streams holding a connection slot (HAProxy's served)
-	family  int           // unix.AF_INET or unix.AF_INET6; 0 when the port follows the client's
-	sa4     unix.SockaddrInet4
-	sa6     unix.SockaddrInet6
-	addr    netip.AddrPort // resolved address, port 0 = the port the client connected to
-	lastChg atomic.Int64   // engine clock ms of the last state change
+	cfg      *config.Server
+	be       *backend
+	name     string
+	id       int
+	seq      int // index in Engine.servers and in each reactor's srvAddrs
+	ctr      int // counter shard index
+	backup   bool
+	maxconn  int64 // 0 = unlimited
+	weight   atomic.Int32
+	admin    atomic.Uint32 // adminMaint | adminDrain
+	served   gauge         // streams holding a connection slot (HAProxy's served)
+	family   int           // unix.AF_INET or unix.AF_INET6; 0 when the port follows the client's
+	sa4      unix.SockaddrInet4
+	sa6      unix.SockaddrInet6
+	addr     netip.AddrPort // resolved address, port 0 = the port the client connected to
+	lastChg  atomic.Int64   // engine clock ms of the last state change
+	lastSess atomic.Int64   // engine clock ms of the last session assigned; 0 = never
+	rate     rate           // sessions per second
 }
 
 // usable reports whether the server may receive load-balanced traffic.
@@ -76,8 +79,11 @@ type backend struct {
 	redispInt  int // -1: on the last retry; N: every Nth retry
 	connectTO  int64
 	timeouts   msTimeouts
+	fullconn   int64
 	cur        gauge // sessions assigned to this backend
 	rate       rate
+	lastSess   atomic.Int64 // engine clock ms of the last session; 0 = never
+	downSince  atomic.Int64 // engine clock ms when the last usable server went away; 0 = up
 
 	mu      sync.Mutex // guards the algorithms and the views; never held across I/O
 	active  lb.Algorithm

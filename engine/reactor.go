@@ -2,6 +2,7 @@ package engine
 
 import (
 	"runtime"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -36,10 +37,20 @@ type reactor struct {
 	ctr       []counters // this reactor's shard, indexed by object counter index
 	now       int64      // engine clock ms, sampled once per loop turn
 	moreTasks bool
-	exiting   bool // soft stop: leave once no stream is left
-	halt      bool // hard stop: leave now
+	idlePct   atomic.Uint64 // percentage of the last full second spent waiting in epoll
+	idleNs    int64         // ns waited since secStart
+	secStart  int64         // engine ns when the current idle window began
+	exiting   bool          // soft stop: leave once no stream is left
+	halt      bool          // hard stop: leave now
 
-	sa4 unix.SockaddrInet4 // scratch for servers without a port
+	srvAddrs []srvAddr          // this reactor's copy of each server's address, by server seq
+	sa4      unix.SockaddrInet4 // scratch for servers without a port
+	sa6      unix.SockaddrInet6
+}
+
+// srvAddr is a reactor's private copy of a server address.
+type srvAddr struct {
+	sa4 unix.SockaddrInet4
 	sa6 unix.SockaddrInet6
 }
 
@@ -71,19 +82,24 @@ func (r *reactor) run() {
 		}
 	}
 	defer r.e.reactorDone(r)
-	r.now = r.e.clock()
+	r.secStart = r.e.nanos()
+	r.now = r.secStart / 1e6
 	r.wheel.cur = r.now
+	r.idlePct.Store(100)
 	for !r.halt && !(r.exiting && r.nstreams == 0) {
 		timeout := r.wheel.nextIn()
 		if len(r.active) > 0 || r.moreTasks {
 			timeout = 0
 		}
+		before := r.e.nanos()
 		n, woken, err := r.p.Wait(r.evs, timeout)
+		after := r.e.nanos()
+		r.now = after / 1e6
+		r.accountIdle(before, after)
 		if err != nil {
 			r.logf("reactor %d: %v", r.id+1, err)
 			continue
 		}
-		r.now = r.e.clock()
 		if woken || r.moreTasks {
 			r.runTasks()
 		}
@@ -94,6 +110,16 @@ func (r *reactor) run() {
 		r.runTimers()
 	}
 	r.shutdown()
+}
+
+// accountIdle adds a wait to the idle time and publishes the idle
+// percentage of each elapsed second (HAProxy's Idle_pct).
+func (r *reactor) accountIdle(before, after int64) {
+	r.idleNs += after - before
+	if span := after - r.secStart; span >= 1e9 {
+		r.idlePct.Store(uint64(min(r.idleNs*100/span, 100)))
+		r.idleNs, r.secStart = 0, after
+	}
 }
 
 // runTasks runs one batch of posted tasks.

@@ -145,6 +145,7 @@ func (r *reactor) startStream(l *listener, fd int) {
 	}
 	s.be.cur.inc()
 	s.be.rate.add(r.now)
+	s.be.lastSess.Store(r.now)
 	r.ctr[s.be.ctr].sessions.Add(1)
 	s.retries = s.be.retries
 	r.connect(s, nil)
@@ -169,16 +170,21 @@ func (r *reactor) connect(s *stream, avoid *server) {
 		s.srv = srv
 		r.ctr[srv.ctr].lbtot.Add(1)
 		r.ctr[s.be.ctr].lbtot.Add(1)
+		srv.rate.add(r.now)
+		srv.lastSess.Store(r.now)
 	}
 	srv := s.srv
 	s.attempts++
 	s.state = stConnecting
 	s.since = r.now
+	// Each reactor connects with its own copy of the address: the
+	// system call wrapper writes into it.
 	family, sa := srv.family, unix.Sockaddr(nil)
+	own := &r.srvAddrs[srv.seq]
 	if family == unix.AF_INET {
-		sa = &srv.sa4
-	} else if family == unix.AF_INET6 {
-		sa = &srv.sa6
+		sa = &own.sa4
+	} else {
+		sa = &own.sa6
 	}
 	if srv.addr.Port() == 0 {
 		// "server s 1.2.3.4" without port: same port as the client used.
