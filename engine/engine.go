@@ -353,6 +353,11 @@ func (e *Engine) Start() error {
 		for _, fd := range opened {
 			unix.Close(fd)
 		}
+		for _, sp := range e.shared {
+			if sp.bind.Kind == config.AddrFD {
+				sp.closeShared() // adopted: ours to close, as on a normal stop
+			}
+		}
 		e.closePollers()
 		e.doneOnce.Do(func() { close(e.done) })
 		return err
@@ -372,6 +377,7 @@ func (e *Engine) Start() error {
 					sp.fd = fd
 					opened = append(opened, fd)
 				}
+				sp.refs.Store(int32(len(e.reactors)))
 				e.shared = append(e.shared, sp)
 			}
 			for _, r := range e.reactors {
@@ -404,10 +410,7 @@ func (e *Engine) Start() error {
 	go func() {
 		e.running.Wait()
 		for _, sp := range e.shared {
-			if sp.fd >= 0 {
-				unix.Close(sp.fd)
-				sp.fd = -1
-			}
+			sp.closeShared()
 		}
 		e.doneOnce.Do(func() { close(e.done) })
 	}()

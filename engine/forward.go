@@ -134,6 +134,9 @@ func (r *reactor) forward(s *stream, c *channel, src, dst *side, request bool) (
 			c.pipeLen = int(n)
 			budget -= int(n)
 			src.lastAct = r.now
+			if int(n) < r.pipeSize {
+				r.shortRead(src)
+			}
 			r.countBytes(s, uint64(n), request, true)
 			continue
 		}
@@ -161,11 +164,23 @@ func (r *reactor) forward(s *stream, c *channel, src, dst *side, request bool) (
 			}
 		} else {
 			c.streamer = 0
+			r.shortRead(src)
 		}
 		c.off, c.end = 0, n
 		budget -= n
 		src.lastAct = r.now
 		r.countBytes(s, uint64(n), request, false)
+	}
+}
+
+// shortRead notes that a read returned less than asked: the socket's
+// receive queue was emptied, so the next read would return EAGAIN and the
+// next arrival will raise a new edge. The read is skipped, saving a system
+// call per chunk, unless the peer's FIN was already reported: that edge is
+// consumed, so the end of stream must be read now.
+func (r *reactor) shortRead(src *side) {
+	if src.flags&sideRdHup == 0 {
+		src.flags &^= sideCanRead
 	}
 }
 

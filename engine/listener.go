@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -108,7 +109,7 @@ func openSocket(sp *listenSpec) (int, error) {
 	}
 	fail := func(call string, err error) (int, error) {
 		unix.Close(fd)
-		return -1, fmt.Errorf("cannot bind socket (%s) for [%s]: %w", call, sp.name, os.NewSyscallError(call, err))
+		return -1, &BindError{Addr: sp.name, Call: call, Err: err}
 	}
 	if sp.family != unix.AF_UNIX {
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
@@ -160,6 +161,30 @@ func openSocket(sp *listenSpec) (int, error) {
 		sp.name = specName(sp)
 	}
 	return fd, nil
+}
+
+// BindError is a failure to set up a listening socket. Its message has
+// HAProxy's form: "cannot bind socket (Address already in use) [addr]".
+type BindError struct {
+	Addr string
+	Call string // system call that failed
+	Err  error
+}
+
+func (e *BindError) Error() string {
+	return fmt.Sprintf("cannot bind socket (%s) [%s]", strerror(e.Err), e.Addr)
+}
+
+func (e *BindError) Unwrap() error { return e.Err }
+
+// strerror spells an errno as the C library does ("Address already in
+// use"), which is what HAProxy's messages show.
+func strerror(err error) string {
+	s := err.Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // removeStaleUnixSocket removes path if it is a unix socket nobody

@@ -226,6 +226,15 @@ type listenSpec struct {
 	shared  bool // one socket for all reactors (fd@, unix, abns)
 	fd      int  // the shared socket, -1 if none
 	name    string
+	refs    atomic.Int32 // reactors still holding the shared socket
+	closed  atomic.Bool  // the shared socket was closed
+}
+
+// closeShared closes the shared socket once.
+func (sp *listenSpec) closeShared() {
+	if sp.fd >= 0 && !sp.closed.Swap(true) {
+		unix.Close(sp.fd)
+	}
 }
 
 // resolveServer fills the address fields of s from its configuration.

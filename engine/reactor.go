@@ -274,25 +274,28 @@ func (r *reactor) listenerTimer(l *listener) {
 }
 
 // softStop stops accepting: each listener is removed from epoll, the
-// connections already queued in the reactor's own sockets are accepted
-// (within maxconn) so that closing those sockets resets nothing that was
-// drained, then the sockets are closed. Shared sockets are only removed
-// from this reactor's epoll; the engine closes them once every reactor
-// let go. The reactor exits when its last stream ends.
+// connections already queued are accepted (within maxconn) so that
+// closing the socket resets nothing that was drained, then the socket is
+// closed. A shared socket (fd@, unix) is drained and closed by the last
+// reactor that lets go of it. The reactor exits when its last stream ends.
 func (r *reactor) softStop() {
 	for _, l := range r.listeners {
 		if l.paused&pauseStop != 0 {
 			continue
 		}
-		if !l.spec.shared {
-			r.drainAccept(l)
-		}
 		r.pause(l, pauseStop)
 		r.wheel.disarm(&l.tm)
-		if !l.spec.shared {
-			unix.Close(l.fd)
+		if l.spec.shared {
+			if l.spec.refs.Add(-1) == 0 {
+				r.drainAccept(l)
+				l.spec.closeShared()
+			}
 			l.fd = -1
+			continue
 		}
+		r.drainAccept(l)
+		unix.Close(l.fd)
+		l.fd = -1
 	}
 	r.exiting = true
 }
@@ -340,13 +343,21 @@ func (r *reactor) shutdown() {
 		}
 	}
 	for _, l := range r.listeners {
-		if l.fd >= 0 && !l.spec.shared {
-			unix.Close(l.fd)
-			l.fd = -1
-		} else if l.registered {
+		if l.fd < 0 {
+			continue
+		}
+		if l.registered {
 			r.p.Del(l.fd)
 			l.registered = false
 		}
+		if l.spec.shared {
+			if l.spec.refs.Add(-1) == 0 {
+				l.spec.closeShared()
+			}
+		} else {
+			unix.Close(l.fd)
+		}
+		l.fd = -1
 	}
 	r.pipes.close()
 	r.p.Close()

@@ -19,6 +19,7 @@ const (
 	sideCanWrite uint8 = 1 << 1 // a write may progress
 	sideEOF      uint8 = 1 << 2 // read returned 0: the peer shut its write side
 	sideShutW    uint8 = 1 << 3 // we sent FIN (shutdown SHUT_WR)
+	sideRdHup    uint8 = 1 << 4 // epoll reported the peer's FIN, hangup or an error: read until EOF
 )
 
 // side is one connection of a stream. fd is -1 when closed.
@@ -234,7 +235,9 @@ func (r *reactor) connectDone(s *stream) {
 		r.connectFailed(s)
 		return
 	}
-	s.out.flags = sideCanRead | sideCanWrite
+	// Keep sideRdHup: the event that reported the connection may also
+	// have reported the server's FIN, and that edge will not come again.
+	s.out.flags |= sideCanRead | sideCanWrite
 	r.established(s)
 }
 
@@ -344,6 +347,9 @@ func (r *reactor) streamEvent(s *stream, kind int, ev uint32) {
 	}
 	if ev&(poller.In|poller.RdHup|poller.Hup|poller.Err) != 0 {
 		sd.flags |= sideCanRead
+	}
+	if ev&(poller.RdHup|poller.Hup|poller.Err) != 0 {
+		sd.flags |= sideRdHup
 	}
 	if ev&(poller.Out|poller.Hup|poller.Err) != 0 {
 		sd.flags |= sideCanWrite

@@ -1,0 +1,60 @@
+// Package engine runs a configuration: reactors, listeners, streams,
+// forwarding, timers and mailboxes. It is Linux-only.
+//
+// # Threads and ownership
+//
+// An [Engine] runs N reactors (nbthread; by default one per usable CPU).
+// A reactor is one goroutine, locked to its OS thread for its whole life
+// and pinned with sched_setaffinity (cpu-map, or one CPU each). It owns an
+// epoll instance, one SO_REUSEPORT listening socket per bind address (an
+// inherited fd@ or unix socket is shared, registered with EPOLLEXCLUSIVE),
+// every stream it accepted with both of its connections, a timer wheel, a
+// buffer pool, a pipe pool and a shard of every object's counters. No other
+// goroutine touches those. Other goroutines reach a reactor only through
+// its mailbox (bounded, drained in batches each loop turn, woken by the
+// poller's eventfd). There is no goroutine per connection.
+//
+// Shared state is small and explicit: gauges and configuration of
+// frontends, backends and servers (atomics), the round-robin state of a
+// backend (a mutex held only around a pick, never across I/O), and the
+// engine-wide connection and pipe counts. Statistics are per-reactor
+// shards summed on read.
+//
+// # Life of a stream (mode tcp)
+//
+//	accept (bounded batch, raw accept4, global+frontend slot reserved first;
+//	        at the limit the listener pauses until a slot frees; EMFILE pauses it)
+//	  -> pick a server (lb), take a slot by CAS on its served count
+//	  -> non-blocking connect (EINPROGRESS -> EPOLLOUT -> SO_ERROR)
+//	       failure: retry the same server after min(timeout connect, 1s),
+//	       or redispatch on the attempt "option redispatch" designates
+//	  -> forward both directions: copy through a pooled buffer, or splice
+//	     through a pooled pipe; read only when the channel is empty, so a
+//	     slow peer stops the reads of the other side (backpressure)
+//	  -> an end of stream read on one side is sent on the other with
+//	     shutdown(SHUT_WR) once the channel drained (half-close)
+//	  -> both directions finished, an error, or a timeout: close both,
+//	     release the slots, wake reactors waiting for a connection slot.
+//
+// Connections are registered once, edge-triggered, and their readiness is
+// cached in the stream (can-read/can-write flags cleared on EAGAIN), so
+// the steady state costs one read and one write per chunk and no epoll_ctl.
+// Tokens in epoll_event.data carry a slot index and a generation, never a
+// pointer; an event whose generation is stale is dropped.
+//
+// # Timeouts
+//
+// Each stream has one timer in its reactor's wheel. I/O only updates the
+// per-side activity time; when the timer fires the real deadline is
+// recomputed and the timer re-armed if it moved. timeout connect applies
+// while connecting; once established, each side times out after timeout
+// client / timeout server of inactivity (reads or writes on that side),
+// both replaced by timeout tunnel when set, and by client-fin / server-fin
+// once a direction is shut.
+//
+// # Stopping
+//
+// Soft stop: every reactor accepts what is already queued on its own
+// sockets (within maxconn), closes them, and exits once its last stream
+// ended. Hard stop closes everything at once.
+package engine
