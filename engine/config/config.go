@@ -76,6 +76,12 @@ type Global struct {
 	TuneMaxpollevents int  // "tune.maxpollevents"; 0 = 200
 	NoSplice          bool // "nosplice"
 
+	// CLIProxyID is the proxy id HAProxy gives its internal "GLOBAL" CLI
+	// proxy, created by the first "stats socket|timeout|maxconn" line; it
+	// takes part in automatic proxy id assignment so that iid values in
+	// "show stat" match HAProxy's. 0 when no such line exists.
+	CLIProxyID int
+
 	File string // where the first global section starts
 	Line int
 }
@@ -211,10 +217,12 @@ type Proxy struct {
 	File     string
 	Line     int
 
+	Description string // "description"
+
 	// Frontend side.
 	Binds          []Bind
 	Maxconn        int    // 0 = global maxconn
-	DefaultBackend string // "default_backend"; "" for a listen section (itself)
+	DefaultBackend string // "default_backend"; "" sends a listen section's traffic to its own servers
 	Backlog        int    // "backlog"; 0 = maxconn
 
 	// Backend side.
@@ -275,14 +283,16 @@ type Balance struct {
 // Server is one "server" line.
 type Server struct {
 	Name     string
-	ID       int    // "id" or assigned in declaration order from 1, skipping forced ids
-	IDForced bool   // true when set with "id"
-	Addr     string // address as written, without the port
-	Host     string // host name or IP literal, brackets removed
-	Port     int    // 0 = same port as the client connected to
-	Weight   int    // 0..256; default 1
-	Maxconn  int    // 0 = unlimited
-	Maxqueue int    // 0 = unlimited
+	ID       int      // "id" or assigned in declaration order from 1, skipping forced ids
+	IDForced bool     // true when set with "id"
+	Addr     string   // address as written, without the port
+	Host     string   // host name or IP literal, brackets removed; "" for the client's destination
+	Port     int      // 0 = same port as the client connected to
+	Kind     AddrKind // AddrIPv4 (also host names), AddrIPv6, AddrUnix, AddrAbstract, AddrSockpair
+	Path     string   // AddrUnix, AddrAbstract
+	Weight   int      // 0..256; default 1
+	Maxconn  int      // 0 = unlimited
+	Maxqueue int      // 0 = unlimited
 	Minconn  int
 	Backup   bool
 	Disabled bool // starts in maintenance
@@ -380,12 +390,16 @@ const (
 	FormParsingTight             // "parsing [f.cfg:3]: msg"
 	FormBare                     // "[f.cfg:3] : msg" (server lines)
 	FormParsingCap               // "Parsing [f.cfg:3]: msg"
+	// FormMsgOnly: HAProxy prints the message without a location; File
+	// and Line still say what it is about (a proxy's declaration, the
+	// line of a time value...).
+	FormMsgOnly
 )
 
 // String formats d as the text that follows "config : " in HAProxy's
 // messages, e.g. "parsing [f.cfg:3] : unknown keyword 'x' in 'global' section".
 func (d Diag) String() string {
-	if d.File == "" {
+	if d.File == "" || d.Form == FormMsgOnly {
 		return d.Msg
 	}
 	switch d.Form {
