@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"runtime"
+	"sort"
+	"strconv"
+	"syscall"
+	"time"
+
+	"hitless/engine"
+	"hitless/engine/cli"
+	"hitless/engine/config"
+)
+
+// serve runs the engine and the runtime API in the foreground until a
+// signal stops it. SIGUSR1 soft-stops (stop accepting, finish the
+// connections, exit 0), SIGTERM and SIGINT stop at once (exit 0).
+func serve(lg *logger, a *args, cfg *config.Config) int {
+	eng, err := engine.New(cfg, engine.Options{Logf: lg.warningf})
+	if err != nil {
+		lg.alert("%v", err)
+		return 1
+	}
+	// Reactors are locked to their threads: keep processors for the rest
+	// of the runtime (CLI, GC workers, signal handling).
+	if want := eng.Nbthread() + 2; runtime.GOMAXPROCS(0) < want {
+		runtime.GOMAXPROCS(want)
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+
+	var lns []net.Listener
+	for _, s := range cfg.Global.StatsSockets {
+		ln, err := cli.Listen(s)
+		if err != nil {
+			lg.alert("Starting proxy stats socket: %v", err)
+			closeAll(lns)
+			eng.Close()
+			return 1
+		}
+		lns = append(lns, ln)
+	}
+	if err := eng.Start(); err != nil {
+		lg.alert("%v", err)
+		closeAll(lns)
+		return 1
+	}
+	srv := cli.NewServer(eng, cli.Options{
+		Timeout: cfg.Global.StatsTimeout,
+		Maxconn: cfg.Global.StatsMaxconn,
+		Logf:    lg.warningf,
+	})
+	for i, ln := range lns {
+		go srv.ServeSocket(ln, cfg.Global.StatsSockets[i])
+	}
+	defer srv.Close()
+
+	pidfile := a.pidfile
+	if pidfile == "" {
+		pidfile = cfg.Global.Pidfile
+	}
+	if pidfile != "" {
+		if err := os.WriteFile(pidfile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			lg.alert("[%s.main()] Cannot create pidfile %s", os.Args[0], pidfile)
+		}
+	}
+	// Listening: now the previous processes may go (-sf / -st).
+	signalOld(lg, a.softPids, syscall.SIGUSR1)
+	signalOld(lg, a.hardPids, syscall.SIGTERM)
+	if a.debug {
+		lg.notice("hitless %s started: %d reactors, maxconn %d, listening on %s",
+			engine.Version, eng.Nbthread(), eng.Maxconn(), listenSummary(eng))
+	}
+	if ready := os.Getenv(readyEnv); ready != "" {
+		notifyDaemonParent(ready)
+	}
+
+	var hardStop <-chan time.Time
+	for {
+		select {
+		case sig := <-sigs:
+			switch sig {
+			case syscall.SIGUSR1:
+				lg.notice("soft stop requested: no longer accepting, finishing connections")
+				eng.SoftStop()
+				if d := cfg.Global.HardStopAfter; d > 0 && hardStop == nil {
+					hardStop = time.After(d)
+				}
+			case syscall.SIGTERM, syscall.SIGINT:
+				eng.HardStop()
+			case syscall.SIGHUP:
+				// HAProxy dumps server states on SIGHUP; nothing to do yet.
+			}
+		case <-hardStop:
+			lg.warningf("hard-stop-after reached: closing remaining connections")
+			eng.HardStop()
+		case <-eng.Done():
+			if pidfile != "" && a.pidfile != "" {
+				os.Remove(pidfile)
+			}
+			return 0
+		}
+	}
+}
+
+func closeAll(lns []net.Listener) {
+	for _, ln := range lns {
+		ln.Close()
+	}
+}
+
+func signalOld(lg *logger, pids []int, sig syscall.Signal) {
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, sig); err != nil {
+			lg.warningf("cannot signal old process %d: %v", pid, err)
+		}
+	}
+}
+
+func listenSummary(eng *engine.Engine) string {
+	addrs := eng.ListenAddrs()
+	names := make([]string, 0, len(addrs))
+	for n := range addrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	s := ""
+	for _, n := range names {
+		s += fmt.Sprintf("%s=%v ", n, addrs[n])
+	}
+	return s
+}
