@@ -512,6 +512,22 @@ func (e *Engine) ListenAddrs() map[string][]string {
 	return out
 }
 
+// ReactorThread describes where a reactor runs.
+type ReactorThread struct {
+	Thread int   // 1-based thread number, as cpu-map counts
+	TID    int   // kernel thread id; 0 until the reactor started
+	CPUs   []int // CPUs it is pinned to; empty when not pinned
+}
+
+// Threads returns the reactors' placement. Any goroutine may call it.
+func (e *Engine) Threads() []ReactorThread {
+	out := make([]ReactorThread, len(e.reactors))
+	for i, r := range e.reactors {
+		out[i] = ReactorThread{Thread: i + 1, TID: int(r.tid.Load()), CPUs: r.cpus}
+	}
+	return out
+}
+
 // Nbthread returns the number of reactors.
 func (e *Engine) Nbthread() int { return len(e.reactors) }
 

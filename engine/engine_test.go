@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"hitless/engine/config"
 )
 
 // roundTrip sends msg on a new connection through addr and returns what
@@ -491,5 +493,88 @@ func TestFDExhaustionChild(t *testing.T) {
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		fmt.Printf("EMFILE %d\n", e.fdShortage.Load())
+	}
+}
+
+// TestReactorsPinned checks that cpu-map lines decide each reactor
+// thread's CPU affinity.
+func TestReactorsPinned(t *testing.T) {
+	usable := usableCPUs()
+	if len(usable) < 2 {
+		t.Skipf("needs 2 usable CPUs, have %v", usable)
+	}
+	a, b := usable[0], usable[1]
+	tests := []struct {
+		name string
+		maps []config.CPUMap
+		want [][]int
+	}{
+		{"auto", []config.CPUMap{{Auto: true, ThreadFirst: 1, ThreadLast: config.MaxThreads, CPUs: []int{a, b}}},
+			[][]int{{a}, {b}}},
+		{"explicit reversed", []config.CPUMap{
+			{ThreadFirst: 1, ThreadLast: 1, CPUs: []int{b}},
+			{ThreadFirst: 2, ThreadLast: 2, CPUs: []int{a}},
+		}, [][]int{{b}, {a}}},
+		{"shared set", []config.CPUMap{{ThreadFirst: 1, ThreadLast: 2, CPUs: []int{a, b}}},
+			[][]int{{a, b}, {a, b}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := startBackend(t, echo)
+			cfg := testConfig(b.addr())
+			cfg.Global.CPUMaps = tt.maps
+			e, _ := startEngine(t, cfg, 2)
+			waitFor(t, "reactor threads", 5*time.Second, func() bool {
+				for _, th := range e.Threads() {
+					if th.TID == 0 {
+						return false
+					}
+				}
+				return true
+			})
+			for i, th := range e.Threads() {
+				var set unix.CPUSet
+				if err := unix.SchedGetaffinity(th.TID, &set); err != nil {
+					t.Fatal(err)
+				}
+				var got []int
+				for c := 0; c < 1024; c++ {
+					if set.IsSet(c) {
+						got = append(got, c)
+					}
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tt.want[i]) {
+					t.Errorf("thread %d (tid %d) runs on %v, want %v", i+1, th.TID, got, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestCPUMapLinesFromConfig runs the two cpu-map forms through
+// the parser and the engine.
+func TestCPUMapLinesFromConfig(t *testing.T) {
+	b := startBackend(t, echo)
+	for _, line := range []string{"cpu-map 1/1-2 0-1", "cpu-map auto:1/all 0-1"} {
+		t.Run(line, func(t *testing.T) {
+			text := fmt.Sprintf("global\n    nbthread 2\n    %s\ndefaults\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nlisten px\n    bind 127.0.0.1:0\n    server s1 %s\n", line, b.addr())
+			cfg, err := config.Parse("t.cfg", []byte(text), config.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, addr := startEngine(t, cfg, 0)
+			if got, err := roundTrip(addr, "x"); err != nil || got != "x" {
+				t.Fatalf("round trip: %q, %v", got, err)
+			}
+			want := [][]int{{0, 1}, {0, 1}}
+			if strings.HasPrefix(line, "cpu-map auto") {
+				want = [][]int{{0}, {1}}
+			}
+			for i, th := range e.Threads() {
+				if fmt.Sprint(th.CPUs) != fmt.Sprint(want[i]) {
+					t.Errorf("%s: thread %d planned on %v, want %v", line, i+1, th.CPUs, want[i])
+				}
+			}
+		})
 	}
 }

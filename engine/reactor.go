@@ -37,6 +37,7 @@ type reactor struct {
 	ctr       []counters // this reactor's shard, indexed by object counter index
 	now       int64      // engine clock ms, sampled once per loop turn
 	moreTasks bool
+	tid       atomic.Int32  // kernel thread id once the loop runs; 0 before
 	idlePct   atomic.Uint64 // percentage of the last full second spent waiting in epoll
 	idleNs    int64         // ns waited since secStart
 	secStart  int64         // engine ns when the current idle window began
@@ -81,6 +82,7 @@ func (r *reactor) run() {
 			r.logf("reactor %d: cannot pin to CPUs %v: %v", r.id+1, r.cpus, err)
 		}
 	}
+	r.tid.Store(int32(unix.Gettid()))
 	defer r.e.reactorDone(r)
 	r.secStart = r.e.nanos()
 	r.now = r.secStart / 1e6
@@ -321,9 +323,14 @@ func (r *reactor) drainAccept(l *listener) {
 	}
 }
 
-// hardStop closes every stream and listener now.
+// hardStop closes every stream and listener now; queued connections are
+// not accepted first.
 func (r *reactor) hardStop() {
-	r.softStop()
+	for _, l := range r.listeners {
+		r.pause(l, pauseStop)
+		r.wheel.disarm(&l.tm)
+	}
+	r.exiting = true
 	for _, s := range r.streams {
 		if s.state != 0 {
 			r.closeStream(s)
@@ -334,9 +341,7 @@ func (r *reactor) hardStop() {
 
 // shutdown releases the reactor's resources when its loop ends.
 func (r *reactor) shutdown() {
-	for _, t := range r.mbox.close() {
-		_ = t // tasks posted after the end are dropped; posters see errStopped next time
-	}
+	r.mbox.close() // later posts fail with errStopped; queued tasks are dropped
 	for _, s := range r.streams {
 		if s.state != 0 {
 			r.closeStream(s)

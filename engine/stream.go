@@ -120,34 +120,38 @@ func (r *reactor) newStream() *stream {
 func (r *reactor) startStream(l *listener, fd int) {
 	fe := l.spec.fe
 	s := r.newStream()
-	s.lis, s.fe, s.be = l, fe, fe.backend
+	s.lis, s.fe = l, fe
 	s.cli = side{fd: fd, flags: sideCanRead | sideCanWrite, lastAct: r.now}
 	if l.spec.family != unix.AF_UNIX {
 		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	}
-	if err := r.p.Add(fd, connEvents, makeToken(tokClient, s.idx, s.gen)); err != nil {
-		r.logf("epoll_ctl on accepted connection: %v", err)
-		s.state = stEstablished
-		r.closeStream(s)
-		return
 	}
 	fe.cur.noteMax()
 	fe.rate.add(r.now)
 	r.ctr[fe.ctr].sessions.Add(1)
 	r.e.cumConns.Add(1)
 	r.e.connRate.add(r.now)
+	if err := r.p.Add(fd, connEvents, makeToken(tokClient, s.idx, s.gen)); err != nil {
+		r.logf("epoll_ctl on accepted connection: %v", err)
+		s.state = stEstablished
+		r.closeStream(s)
+		return
+	}
 	s.req.splice = fe.spliceReq
 	s.res.splice = fe.spliceRes
-	if s.be == nil {
+	be := fe.backend
+	if be == nil {
 		r.ctr[fe.ctr].denied.Add(1)
 		s.state = stEstablished
 		r.closeStream(s)
 		return
 	}
-	s.be.cur.inc()
-	s.be.rate.add(r.now)
-	s.be.lastSess.Store(r.now)
-	r.ctr[s.be.ctr].sessions.Add(1)
+	// s.be is set only once the backend counted the session, because
+	// closeStream gives back what s.be names.
+	be.cur.inc()
+	be.rate.add(r.now)
+	be.lastSess.Store(r.now)
+	s.be = be
+	r.ctr[be.ctr].sessions.Add(1)
 	s.retries = s.be.retries
 	r.connect(s, nil)
 }
