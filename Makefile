@@ -10,6 +10,7 @@ PKGS      := ./...
 FUZZTIME  ?= 30s
 BENCH     ?= .
 COUNT     ?= 1
+PERFFLAGS ?=
 # Debian packages the tests and benchmarks use.
 DEB_TOOLS := haproxy socat wrk spin nginx-light iperf3 curl
 # Fuzz targets: "<package dir> <FuzzName>" pairs.
@@ -72,11 +73,11 @@ bench: ## run the go test benchmarks (hot paths report allocations)
 
 .PHONY: perf
 perf: deps build ## hitless vs HAProxy side by side on loopback; writes perf/results/<date>.md
-	$(GO) run ./perf/cmd/perf -hitless $(BIN)/hitless -out perf/results
+	$(GO) run ./perf/cmd/perf -hitless $(BIN)/hitless -rounds 5 -duration 10s -out perf/results $(PERFFLAGS)
 
 .PHONY: perf-quick
 perf-quick: deps build ## a short perf run (under 2 minutes) for development
-	$(GO) run ./perf/cmd/perf -hitless $(BIN)/hitless -quick
+	$(GO) run ./perf/cmd/perf -hitless $(BIN)/hitless -quick $(PERFFLAGS)
 
 .PHONY: check
 check: fmt-check vet test race ## everything CI requires: fmt, vet, tests, race

@@ -1,0 +1,41 @@
+// Package bench is the benchmark harness behind "make perf": it runs a
+// backend, puts each proxy under test in front of it in turn, drives load
+// with an external generator and turns the samples into Markdown tables.
+//
+// The harness is described by data, so that the suite grows by adding
+// entries rather than code paths:
+//   - a [Backend] says how to configure, start and check the server every
+//     target forwards to (today [Nginx]);
+//   - a [Proxy] says how to write its configuration for a [ProxySpec] (mode,
+//     threads, CPUs, maxconn, timeouts) and how to start it ([Hitless],
+//     [HAProxy]; both read the same HAProxy-syntax file, [HAProxyConfig]);
+//   - a [Workload] names a load [Generator] (today [Wrk]), the proxy mode it
+//     needs, the backend it talks to and the unit of its headline figure.
+//
+// A [Runner] executes rounds: in each round every workload is run against
+// the backend directly ("direct", the baseline) and then against every
+// proxy, in a fixed order, so that slow drifts of the machine spread over
+// all targets instead of favouring one. Every proxy is started fresh for
+// each sample and stopped right after it; the CPU time it used while the
+// generator ran is read from /proc/<pid>/stat.
+//
+// Invariants:
+//   - Every child process runs in its own process group and is stopped
+//     (SIGTERM, then SIGKILL after a bound) before the function that started
+//     it returns, on success, error or cancellation; it also gets SIGKILL
+//     if the harness dies (Pdeathsig).
+//   - Every wait is bounded: readiness is polled by connecting with a
+//     deadline, never by sleeping; generator runs have a deadline derived
+//     from their duration.
+//   - Figures are never invented: a generator run that fails, that completes
+//     no operation, or whose output cannot be parsed fails the whole run.
+//     Error counts reported by the generator are carried to the table.
+//
+// The pure parts (wrk output parsing, statistics, table formatting, /proc
+// parsing) are unit-tested; anything that runs processes or load is
+// exercised only by perf/cmd/perf, never by "go test".
+//
+// Ownership: a Runner and the processes it starts belong to the goroutine
+// that calls [Runner.Run]; none of the types here is safe for concurrent
+// use unless its documentation says so.
+package bench

@@ -1,0 +1,286 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// DirectTarget is the name of the baseline: the generator talking to the
+// backend with no proxy in between.
+const DirectTarget = "direct"
+
+// Runner runs every workload against the direct baseline and every proxy,
+// round after round. Its fields are set before Run and not changed after.
+type Runner struct {
+	Workloads []Workload
+	Proxies   []Proxy // in the order they run within a round, after direct
+	Direct    bool    // include the direct baseline
+	Rounds    int
+	Duration  time.Duration // of each generator run
+
+	// Proxy is the template of every proxy's settings: Threads, CPUs,
+	// Maxconn, Splice and timeouts. Mode, Listen, Server and Dir are
+	// filled in for each sample.
+	Proxy ProxySpec
+
+	BackendCPUs CPUSet    // taskset CPUs of the backends
+	Dir         string    // existing scratch directory; one subdirectory per program
+	ClockTicks  int       // [ClockTicks]
+	Progress    io.Writer // one line per sample; nil for silence
+}
+
+// Results is what Run measured and what it observed along the way.
+type Results struct {
+	Measurements []Measurement
+	// Affinity maps a program name to where its threads were allowed to
+	// run, read at the end of its last sample (under load, so that
+	// threads started lazily are counted).
+	Affinity map[string]string
+	// Files are the configuration files as written, one per program and
+	// mode, in the order they were first used.
+	Files []File
+}
+
+// File is a configuration file a program ran with.
+type File struct {
+	Program string // "hitless (tcp)", "nginx"
+	Text    string
+}
+
+// Targets returns the target names in the order they run in a round.
+func (r *Runner) Targets() []string {
+	var t []string
+	if r.Direct {
+		t = append(t, DirectTarget)
+	}
+	for _, p := range r.Proxies {
+		t = append(t, p.Name)
+	}
+	return t
+}
+
+func (r *Runner) validate() error {
+	switch {
+	case r.Rounds < 1:
+		return fmt.Errorf("bench: %d rounds", r.Rounds)
+	case r.Duration < time.Second || r.Duration%time.Second != 0:
+		return fmt.Errorf("bench: duration %v: must be whole seconds, at least 1", r.Duration)
+	case len(r.Workloads) == 0:
+		return errors.New("bench: no workload")
+	case len(r.Targets()) == 0:
+		return errors.New("bench: no target")
+	case r.ClockTicks <= 0:
+		return fmt.Errorf("bench: clock ticks %d", r.ClockTicks)
+	case r.Dir == "":
+		return errors.New("bench: no scratch directory")
+	}
+	seen := map[string]bool{DirectTarget: true}
+	for _, p := range r.Proxies {
+		if seen[p.Name] {
+			return fmt.Errorf("bench: proxy name %q used twice or reserved", p.Name)
+		}
+		seen[p.Name] = true
+	}
+	names := map[string]bool{}
+	for _, w := range r.Workloads {
+		if w.Backend == nil || w.Gen == nil {
+			return fmt.Errorf("bench: workload %s lacks a backend or a generator", w.Name)
+		}
+		if names[w.Name] {
+			return fmt.Errorf("bench: workload name %q used twice", w.Name)
+		}
+		names[w.Name] = true
+	}
+	return nil
+}
+
+// backendRun is a started backend.
+type backendRun struct {
+	b    *Backend
+	addr string
+	proc *Process
+}
+
+// Run starts the backends, runs every round and stops everything it
+// started before returning, whether it succeeds, fails or ctx is
+// cancelled. The first failure ends the run: its error names the round,
+// workload and target, and quotes the output of a program that died.
+func (r *Runner) Run(ctx context.Context) (res *Results, err error) {
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	res = &Results{Affinity: map[string]string{}}
+	var backends []*backendRun
+	defer func() {
+		for _, be := range backends {
+			if stopErr := be.proc.Stop(); stopErr != nil && err == nil {
+				err = fmt.Errorf("bench: backend %s failed during the run: %w", be.b.Name, stopErr)
+			}
+		}
+	}()
+	for _, w := range r.Workloads {
+		if slices.ContainsFunc(backends, func(be *backendRun) bool { return be.b == w.Backend }) {
+			continue
+		}
+		be, err := r.startBackend(ctx, w.Backend, res)
+		if err != nil {
+			return nil, err
+		}
+		backends = append(backends, be)
+	}
+	// Each proxy keeps its address for the whole run.
+	proxyAddr := map[string]string{}
+	for _, p := range r.Proxies {
+		if proxyAddr[p.Name], err = FreeAddr(); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Join(r.Dir, p.Name), 0o755); err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+	}
+	for round := 1; round <= r.Rounds; round++ {
+		for _, w := range r.Workloads {
+			i := slices.IndexFunc(backends, func(be *backendRun) bool { return be.b == w.Backend })
+			be := backends[i]
+			if r.Direct {
+				m, err := r.sampleDirect(ctx, round, w, be)
+				if err != nil {
+					return nil, fmt.Errorf("round %d, workload %s, target %s: %w", round, w.Name, DirectTarget, err)
+				}
+				res.Measurements = append(res.Measurements, m)
+				r.progress(m, w)
+			}
+			for _, p := range r.Proxies {
+				if !p.Supports(w.Mode) {
+					continue
+				}
+				m, err := r.sampleProxy(ctx, round, w, be, p, proxyAddr[p.Name], res)
+				if err != nil {
+					return nil, fmt.Errorf("round %d, workload %s, target %s: %w", round, w.Name, p.Name, err)
+				}
+				res.Measurements = append(res.Measurements, m)
+				r.progress(m, w)
+			}
+		}
+	}
+	return res, nil
+}
+
+func (r *Runner) startBackend(ctx context.Context, b *Backend, res *Results) (*backendRun, error) {
+	dir := filepath.Join(r.Dir, b.Name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	spec := BackendSpec{Listen: addr, CPUs: r.BackendCPUs, Dir: dir}
+	if b.Config != nil {
+		text, err := b.Config(spec)
+		if err != nil {
+			return nil, err
+		}
+		res.Files = append(res.Files, File{Program: b.Name, Text: string(text)})
+	}
+	proc, err := StartBackend(ctx, *b, spec)
+	if err != nil {
+		return nil, err
+	}
+	if aff, err := ThreadAffinity(proc.Pid()); err == nil {
+		res.Affinity[b.Name] = aff
+	}
+	return &backendRun{b: b, addr: addr, proc: proc}, nil
+}
+
+// sampleDirect runs w's generator against the backend itself.
+func (r *Runner) sampleDirect(ctx context.Context, round int, w Workload, be *backendRun) (Measurement, error) {
+	start := time.Now()
+	s, err := w.Gen.Run(ctx, be.addr, r.Duration)
+	wall := time.Since(start)
+	if exitErr := be.proc.Exited(); exitErr != nil {
+		return Measurement{}, fmt.Errorf("backend died: %w", exitErr)
+	}
+	if err != nil {
+		return Measurement{}, err
+	}
+	return Measurement{Round: round, Workload: w.Name, Target: DirectTarget, Sample: s, Wall: wall}, nil
+}
+
+// sampleProxy starts p in front of the backend, checks that it forwards,
+// runs w's generator through it while accounting its CPU time, and stops
+// it. A proxy that exits before it is stopped fails the sample.
+func (r *Runner) sampleProxy(ctx context.Context, round int, w Workload, be *backendRun, p Proxy, addr string, res *Results) (m Measurement, err error) {
+	spec := r.Proxy
+	spec.Mode, spec.Listen, spec.Server, spec.Dir = w.Mode, addr, be.addr, filepath.Join(r.Dir, p.Name)
+	if round == 1 && p.Config != nil {
+		text, err := p.Config(spec)
+		if err != nil {
+			return m, err
+		}
+		program := p.Name + " (" + string(w.Mode) + ")"
+		if !slices.ContainsFunc(res.Files, func(f File) bool { return f.Program == program }) {
+			res.Files = append(res.Files, File{Program: program, Text: string(text)})
+		}
+	}
+	proc, err := StartProxy(ctx, p, spec)
+	if err != nil {
+		return m, err
+	}
+	defer func() {
+		if stopErr := proc.Stop(); stopErr != nil && err == nil {
+			err = fmt.Errorf("stopping %s: %w", p.Name, stopErr)
+		}
+	}()
+	if err := w.Backend.Check(ctx, addr); err != nil {
+		return m, fmt.Errorf("%s does not forward to %s: %w; its output:\n%s", p.Name, w.Backend.Name, err, indent(proc.Output()))
+	}
+	cpu0, err := ProcessCPU(proc.Pid(), r.ClockTicks)
+	if err != nil {
+		return m, err
+	}
+	start := time.Now()
+	s, genErr := w.Gen.Run(ctx, addr, r.Duration)
+	wall := time.Since(start)
+	if exitErr := proc.Exited(); exitErr != nil {
+		if genErr != nil {
+			return m, fmt.Errorf("%s died under load: %w\ngenerator: %v", p.Name, exitErr, genErr)
+		}
+		return m, fmt.Errorf("%s died under load: %w", p.Name, exitErr)
+	}
+	if genErr != nil {
+		return m, fmt.Errorf("%w; %s output:\n%s", genErr, p.Name, indent(proc.Output()))
+	}
+	cpu1, err := ProcessCPU(proc.Pid(), r.ClockTicks)
+	if err != nil {
+		return m, err
+	}
+	if aff, err := ThreadAffinity(proc.Pid()); err == nil {
+		res.Affinity[p.Name] = aff
+	}
+	if exitErr := be.proc.Exited(); exitErr != nil {
+		return m, fmt.Errorf("backend died: %w", exitErr)
+	}
+	return Measurement{Round: round, Workload: w.Name, Target: p.Name, Sample: s, Wall: wall,
+		CPU: cpu1 - cpu0, HasCPU: true}, nil
+}
+
+func (r *Runner) progress(m Measurement, w Workload) {
+	if r.Progress == nil {
+		return
+	}
+	cpu := ""
+	if use, ok := m.CPUUse(); ok {
+		per, _ := m.CPUPerOps(CPUNorm)
+		cpu = fmt.Sprintf("  CPU %.2fs (%s, %.3f s/100k %s)", m.CPU.Seconds(), formatPercent(use), per, w.OpName)
+	}
+	fmt.Fprintf(r.Progress, "round %d/%d  %-18s %-8s %10s %s  p50 %s  p99 %s%s  errors %s\n",
+		m.Round, r.Rounds, w.Name, m.Target, formatCount(m.Sample.Rate), w.Unit,
+		formatLatency(m.Sample.Latency.P50), formatLatency(m.Sample.Latency.P99), cpu, m.Sample.Errors)
+}
