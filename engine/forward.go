@@ -2,6 +2,8 @@ package engine
 
 import (
 	"golang.org/x/sys/unix"
+
+	"hitless/poller"
 )
 
 // forwardBudget bounds the bytes one direction of a stream moves per loop
@@ -58,7 +60,7 @@ func (r *reactor) forward(s *stream, c *channel, src, dst *side, request bool) (
 			if dst.flags&sideCanWrite == 0 {
 				return true, false
 			}
-			n, err := unix.Write(dst.fd, c.buf[c.off:c.end])
+			n, err := poller.Write(dst.fd, c.buf[c.off:c.end])
 			if err != nil {
 				if err == unix.EAGAIN {
 					dst.flags &^= sideCanWrite
@@ -81,7 +83,7 @@ func (r *reactor) forward(s *stream, c *channel, src, dst *side, request bool) (
 			if dst.flags&sideCanWrite == 0 {
 				return true, false
 			}
-			n, err := unix.Splice(c.pipe.r, nil, dst.fd, nil, c.pipeLen, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
+			n, err := poller.Splice(c.pipe.r, dst.fd, c.pipeLen)
 			if err != nil {
 				if err == unix.EAGAIN {
 					dst.flags &^= sideCanWrite
@@ -100,7 +102,12 @@ func (r *reactor) forward(s *stream, c *channel, src, dst *side, request bool) (
 		// 2. The channel is empty: propagate the end of stream.
 		if src.flags&sideEOF != 0 {
 			if dst.flags&sideShutW == 0 {
-				unix.Shutdown(dst.fd, unix.SHUT_WR)
+				// A peer that already sent its own FIN gets ours with the
+				// close that follows once the other direction drained;
+				// only a still-talking peer needs the half-close now.
+				if dst.flags&sideEOF == 0 {
+					unix.Shutdown(dst.fd, unix.SHUT_WR)
+				}
 				dst.flags |= sideShutW
 			}
 			r.idleChannel(c)
@@ -115,7 +122,7 @@ func (r *reactor) forward(s *stream, c *channel, src, dst *side, request bool) (
 		}
 		// 3. Read more, spliced or copied.
 		if r.useSplice(c) {
-			n, err := unix.Splice(src.fd, nil, c.pipe.w, nil, r.pipeSize, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
+			n, err := poller.Splice(src.fd, c.pipe.w, r.pipeSize)
 			switch {
 			case err == unix.EAGAIN:
 				// The pipe is empty, so EAGAIN means the socket is.
@@ -143,7 +150,7 @@ func (r *reactor) forward(s *stream, c *channel, src, dst *side, request bool) (
 		if c.buf == nil {
 			c.buf = r.bufs.get()
 		}
-		n, err := unix.Read(src.fd, c.buf)
+		n, err := poller.Read(src.fd, c.buf)
 		switch {
 		case err == unix.EAGAIN:
 			src.flags &^= sideCanRead

@@ -125,6 +125,9 @@ func openSocket(sp *listenSpec) (int, error) {
 				unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0)
 			}
 		}
+		// Accepted sockets inherit TCP_NODELAY, which saves a system call
+		// per connection.
+		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		if sp.bind.DeferAccept {
 			unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, 1)
 		}
@@ -220,6 +223,7 @@ func adoptInherited(sp *listenSpec) error {
 		return fmt.Errorf("inherited fd@%d: %w", fd, os.NewSyscallError("fcntl", err))
 	}
 	unix.CloseOnExec(fd)
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1) // inherited by accepted sockets; fails harmlessly on unix sockets
 	if sa, err := unix.Getsockname(fd); err == nil {
 		switch a := sa.(type) {
 		case *unix.SockaddrInet4:

@@ -121,10 +121,8 @@ func (r *reactor) startStream(l *listener, fd int) {
 	fe := l.spec.fe
 	s := r.newStream()
 	s.lis, s.fe = l, fe
+	// TCP_NODELAY is inherited from the listening socket (openSocket).
 	s.cli = side{fd: fd, flags: sideCanRead | sideCanWrite, lastAct: r.now}
-	if l.spec.family != unix.AF_UNIX {
-		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	}
 	fe.cur.noteMax()
 	fe.rate.add(r.now)
 	r.ctr[fe.ctr].sessions.Add(1)
@@ -232,10 +230,11 @@ func (r *reactor) samePortSockaddr(srv *server, port int) unix.Sockaddr {
 }
 
 // connectDone checks the outcome of an in-progress connect once the
-// server socket reported an event.
-func (r *reactor) connectDone(s *stream) {
-	v, err := unix.GetsockoptInt(s.out.fd, unix.SOL_SOCKET, unix.SO_ERROR)
-	if err != nil || v != 0 {
+// server socket reported an event: EPOLLERR or EPOLLHUP means it failed,
+// writability alone that it is established, so success costs no system
+// call.
+func (r *reactor) connectDone(s *stream, ev uint32) {
+	if ev&(poller.Err|poller.Hup) != 0 {
 		r.connectFailed(s)
 		return
 	}
@@ -361,7 +360,7 @@ func (r *reactor) streamEvent(s *stream, kind int, ev uint32) {
 	switch s.state {
 	case stConnecting:
 		if kind == tokServer && ev&(poller.Out|poller.Hup|poller.Err) != 0 {
-			r.connectDone(s)
+			r.connectDone(s, ev)
 		}
 		// Client events wait: nothing is read from the client before the
 		// server connection is up, and a client close is seen then.

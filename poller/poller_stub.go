@@ -46,3 +46,12 @@ func (p *Poller) Close() error { return ErrNotSupported }
 
 // Accept is unavailable on this platform.
 func Accept(lfd int, sa any) (int, error) { return -1, ErrNotSupported }
+
+// Read is unavailable on this platform.
+func Read(fd int, p []byte) (int, error) { return 0, ErrNotSupported }
+
+// Write is unavailable on this platform.
+func Write(fd int, p []byte) (int, error) { return 0, ErrNotSupported }
+
+// Splice is unavailable on this platform.
+func Splice(from, to, n int) (int, error) { return 0, ErrNotSupported }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"syscall"
@@ -24,6 +25,15 @@ func serve(lg *logger, a *args, cfg *config.Config) int {
 	if err != nil {
 		lg.alert("%v", err)
 		return 1
+	}
+	if path := os.Getenv(cpuProfileEnv); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			lg.alert("%s: %v", cpuProfileEnv, err)
+			eng.Close()
+			return 1
+		}
+		defer stop()
 	}
 	// Reactors are locked to their threads: keep processors for the rest
 	// of the runtime (CLI, GC workers, signal handling).
@@ -106,6 +116,25 @@ func serve(lg *logger, a *args, cfg *config.Config) int {
 			return 0
 		}
 	}
+}
+
+// cpuProfileEnv names a file to write a Go CPU profile of the whole run
+// to, for performance work (make perf's profile step uses it).
+const cpuProfileEnv = "HITLESS_CPUPROFILE"
+
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func closeAll(lns []net.Listener) {
