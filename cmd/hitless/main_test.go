@@ -431,14 +431,7 @@ func TestSoftStop(t *testing.T) {
 // one exits when its last connection ends.
 func TestReplaceWithSf(t *testing.T) {
 	backend := echoServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cfg := writeFile(t, "h.cfg", strings.Replace(strings.Replace(proxyConfig(backend), `"fd@${FE}"`, addr, 1),
-		`    stats socket "${SOCK}" mode 600 level admin`+"\n", "", 1))
+	addr, cfg := portConfig(t, backend)
 	pidfile := filepath.Join(t.TempDir(), "h.pid")
 	old := startProc(t, nil, nil, "-d", "-f", cfg, "-p", pidfile)
 	waitListening(t, addr)
@@ -465,6 +458,22 @@ func TestReplaceWithSf(t *testing.T) {
 	}
 }
 
+// portConfig writes a configuration listening on a free loopback port
+// (not inherited: both -sf processes and a daemon bind it themselves),
+// without stats socket, and returns the address and the file.
+func portConfig(t *testing.T, backend string) (addr, cfg string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	text := strings.Replace(proxyConfig(backend), `"fd@${FE}"`, addr, 1)
+	text = strings.Replace(text, `    stats socket "${SOCK}" mode 600 level admin`+"\n", "", 1)
+	return addr, writeFile(t, "h.cfg", text)
+}
+
 func waitListening(t *testing.T, addr string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -485,14 +494,7 @@ func waitListening(t *testing.T, addr string) {
 // the pid file names the daemon, which serves until killed.
 func TestDaemon(t *testing.T) {
 	backend := echoServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cfg := writeFile(t, "h.cfg", strings.Replace(strings.Replace(proxyConfig(backend), `"fd@${FE}"`, addr, 1),
-		`    stats socket "${SOCK}" mode 600 level admin`+"\n", "", 1))
+	addr, cfg := portConfig(t, backend)
 	pidfile := filepath.Join(t.TempDir(), "h.pid")
 	code, _, stderr := runCmd(t, nil, "-D", "-f", cfg, "-p", pidfile)
 	if code != 0 {
