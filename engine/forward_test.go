@@ -7,8 +7,11 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"hitless/engine/config"
 )
 
 // TestBulkBothWays sends 64 MiB of random bytes each way at the same time
@@ -161,4 +164,65 @@ func TestHalfClose(t *testing.T) {
 			t.Fatal("server did not get the client's data after half-closing")
 		}
 	})
+}
+
+// TestBackpressure checks that a client that does not read stops the
+// proxy from reading the server: what the server manages to write stays
+// bounded by socket buffers plus one proxy buffer or pipe, and nothing is
+// lost once the client reads.
+func TestBackpressure(t *testing.T) {
+	for _, mode := range []string{"copy", "splice"} {
+		t.Run(mode, func(t *testing.T) {
+			var written atomic.Int64
+			chunk := make([]byte, 64<<10)
+			b := startBackend(t, func(c net.Conn) {
+				c.SetWriteDeadline(time.Now().Add(30 * time.Second))
+				for written.Load() < 256<<20 {
+					n, err := c.Write(chunk)
+					written.Add(int64(n))
+					if err != nil {
+						return
+					}
+				}
+				c.(*net.TCPConn).CloseWrite()
+			})
+			cfg := testConfig(b.addr())
+			cfg.Global.NoSplice = mode == "copy"
+			cfg.Proxies[0].Splice = config.Splice{Set: true, Response: mode == "splice"}
+			_, addr := startEngine(t, cfg, 1)
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			// Wait until the server is blocked: its count stops moving.
+			last := int64(-1)
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				time.Sleep(100 * time.Millisecond) // sampling interval of a progress counter
+				w := written.Load()
+				if w == last && w > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					break
+				}
+				last = w
+			}
+			t.Logf("server blocked after %d bytes", written.Load())
+			const bound = 48 << 20 // loopback socket buffers grow to a few MiB each
+			if w := written.Load(); w >= bound {
+				t.Fatalf("server wrote %d bytes to a client that reads nothing; backpressure missing", w)
+			}
+			// Now read everything: every byte written arrives.
+			c.SetReadDeadline(time.Now().Add(60 * time.Second))
+			n, err := io.Copy(io.Discard, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != written.Load() || n != 256<<20 {
+				t.Fatalf("client read %d bytes, server wrote %d (want %d)", n, written.Load(), 256<<20)
+			}
+		})
+	}
 }
