@@ -23,12 +23,20 @@ func BuildReport(r *Runner, res *Results, m Machine, command string, generatorCP
 	rep.Pinning = r.pinning(res, generatorCPUs)
 	reference := r.reference()
 	for _, w := range r.Workloads {
+		var about []string
+		for _, t := range r.proxyTargets(w) {
+			if t.about != "" {
+				about = append(about, "**"+t.name+"**: "+t.about)
+			}
+		}
 		rep.Workloads = append(rep.Workloads, WorkloadReport{
 			Name:    w.Name,
 			Summary: w.Summary,
-			Command: ShellQuote(w.Gen.Argv("127.0.0.1:PORT", r.Duration)),
-			Table:   TableSpec{Unit: w.Unit, OpName: w.OpName, Reference: reference},
-			Rows:    Aggregate(res.Measurements, w.Name, r.Targets(), reference),
+			Command: ShellQuote(w.Gen.Argv("127.0.0.1:PORT", r.DurationOf(w))),
+			Targets: about,
+			Table: TableSpec{Unit: w.Unit, Decimals: w.Decimals, CPUPer: w.CPUPer.Label, OpName: w.OpName,
+				Reference: reference, NoLatency: w.NoLatency, NoErrors: w.NoErrors},
+			Rows: Aggregate(res.Measurements, w.Name, r.Targets(w), reference, w.CPUPer.Ops),
 		})
 	}
 	rep.Notes = notes(m, rep.Workloads)
@@ -50,22 +58,97 @@ func (r *Runner) reference() string {
 }
 
 func (r *Runner) method() []string {
-	return []string{
-		fmt.Sprintf("%d rounds of %v per sample. Within a round every workload runs against %s, in this order, the same order every round.",
-			r.Rounds, r.Duration, strings.Join(r.Targets(), ", ")),
-		"Each proxy is started fresh for each sample, checked to forward one request, measured, then stopped; " +
-			"the backend runs for the whole run. Readiness is detected by connecting, never by sleeping.",
-		"Rate: the generator's figure (wrk's Requests/sec). The table gives its median over rounds, the lowest and highest round, " +
-			"and the spread (max − min) / median.",
-		"p50, p99: medians over rounds of each run's latency percentiles (wrk --latency).",
-		"vs " + r.reference() + ": a target's median rate divided by " + r.reference() + "'s (higher is better). " +
-			"Per-round vs " + r.reference() + ": the target's rate divided by " + r.reference() + "'s in the same round, " +
+	ref := r.reference()
+	var figures, cpuLabels, cpuAbout, plain, withVariants, noErrors []string
+	latency, errs := false, false
+	var durations []string // "bulk, bulk-reverse: 5s" for workloads not on r.Duration
+	byDuration := map[time.Duration][]string{}
+	var order []time.Duration
+	for _, w := range r.Workloads {
+		addUnique(&figures, w.Gen.Figure())
+		addUnique(&cpuLabels, "CPU s/"+w.CPUPer.Label)
+		addUnique(&cpuAbout, "per "+w.CPUPer.About)
+		latency = latency || !w.NoLatency
+		errs = errs || !w.NoErrors
+		if w.NoErrors {
+			noErrors = append(noErrors, w.Name)
+		}
+		if w.Variants == nil {
+			plain = append(plain, w.Name)
+		} else {
+			withVariants = append(withVariants, w.Name)
+		}
+		if d := r.DurationOf(w); d != r.Duration {
+			if byDuration[d] == nil {
+				order = append(order, d)
+			}
+			byDuration[d] = append(byDuration[d], w.Name)
+		}
+	}
+	for _, d := range order {
+		durations = append(durations, strings.Join(byDuration[d], ", ")+": "+d.String())
+	}
+	lasts := fmt.Sprintf("each sample lasts %v", r.Duration)
+	if len(durations) > 0 {
+		lasts += " (" + strings.Join(durations, "; ") + ")"
+	}
+	lines := []string{
+		fmt.Sprintf("%d rounds. Within a round every workload runs against each of its targets, in the order of its table, "+
+			"the same order every round; %s.", r.Rounds, lasts),
+		"Each proxy is started fresh for each sample, checked to forward one real exchange with the backend, measured, then stopped; " +
+			"the backends run for the whole run. Readiness is detected by connecting, never by sleeping.",
+	}
+	if len(plain) > 0 {
+		lines = append(lines, fmt.Sprintf("Splicing: %s run every proxy on the same file, with %s.",
+			strings.Join(plain, ", "), spliceWords(r.Proxy)))
+	}
+	if len(withVariants) > 0 {
+		lines = append(lines, fmt.Sprintf("%s run each proxy in the variants listed under their table: the same file "+
+			"but for the line the variant changes.", strings.Join(withVariants, ", ")))
+	}
+	lines = append(lines, "Rate: the generator's figure ("+strings.Join(figures, "; ")+"). The table gives its median over rounds, "+
+		"the lowest and highest round, and the spread (max − min) / median.")
+	if latency {
+		lines = append(lines, "p50, p99: medians over rounds of each run's latency percentiles (wrk --latency).")
+	}
+	lines = append(lines,
+		"vs "+ref+": a target's median rate divided by "+ref+"'s (higher is better). "+
+			"Per-round vs "+ref+": the target's rate divided by "+ref+"'s in the same round, "+
 			"median and range over rounds; pairing within a round cancels drifts of the machine that slow every target of that round.",
-		"CPU s/100k: the proxy process's utime+stime (all threads, /proc/<pid>/stat) read just before and just after the generator, " +
-			"divided by the operations completed, times 100,000; median over rounds (lower is better). " +
-			"CPU/op vs " + r.reference() + " divides it by " + r.reference() + "'s. Proxy CPU use: that CPU time over the run's wall time " +
-			"(100% = one CPU busy all along).",
-		"Errors: the generator's socket errors (connect, read, write, timeout) and non-2xx/3xx answers, summed over rounds.",
+		strings.Join(cpuLabels, ", ")+": the proxy process's utime+stime (all threads, /proc/<pid>/stat) read just before and just after the generator, "+
+			"divided by the work the generator counted, "+strings.Join(cpuAbout, ", or ")+"; median over rounds (lower is better). "+
+			"CPU/op vs "+ref+" divides it by "+ref+"'s. Proxy CPU use: that CPU time over the run's wall time "+
+			"(100% = one CPU busy all along).")
+	if errs {
+		lines = append(lines, "Errors: the generator's socket errors (connect, read, write, timeout) and non-2xx/3xx answers, summed over rounds.")
+	}
+	if len(noErrors) > 0 {
+		lines = append(lines, strings.Join(noErrors, ", ")+" have no errors column: the generator counts none, "+
+			"and a transfer that fails fails the whole run.")
+	}
+	return lines
+}
+
+// spliceWords says what the template's splice setting writes.
+func spliceWords(s ProxySpec) string {
+	var w string
+	switch s.Splice {
+	case SpliceAuto:
+		w = "`option splice-auto`"
+	case SpliceNoAuto:
+		w = "`no option splice-auto`"
+	default:
+		w = "no splice line (each proxy's default)"
+	}
+	if s.NoSplice {
+		w += " and `nosplice`"
+	}
+	return w
+}
+
+func addUnique(list *[]string, s string) {
+	if !slices.Contains(*list, s) {
+		*list = append(*list, s)
 	}
 }
 

@@ -5,16 +5,20 @@
 // The harness is described by data, so that the suite grows by adding
 // entries rather than code paths:
 //   - a [Backend] says how to configure, start and check the server every
-//     target forwards to (today [Nginx]);
+//     target forwards to ([Nginx], [Iperf3Server]);
 //   - a [Proxy] says how to write its configuration for a [ProxySpec] (mode,
 //     threads, CPUs, maxconn, timeouts) and how to start it ([Hitless],
 //     [HAProxy]; both read the same HAProxy-syntax file, [HAProxyConfig]);
-//   - a [Workload] names a load [Generator] (today [Wrk]), the proxy mode it
-//     needs, the backend it talks to and the unit of its headline figure.
+//   - a [Workload] names a load [Generator] ([Wrk], [Iperf3]), the proxy
+//     mode it needs, the backend it talks to, the unit of its headline
+//     figure and the work its CPU figure is given per; it may list the
+//     [Variant]s of the proxies it runs (a name and an edit of the
+//     [ProxySpec]: [SpliceVariants] for the bulk workloads), otherwise it
+//     runs every proxy once, as itself.
 //
 // A [Runner] executes rounds: in each round every workload is run against
 // the backend directly ("direct", the baseline) and then against every
-// proxy, in a fixed order, so that slow drifts of the machine spread over
+// proxy (or each of its variants), in a fixed order, so that slow drifts of the machine spread over
 // all targets instead of favouring one. Every proxy is started fresh for
 // each sample and stopped right after it; the CPU time it used while the
 // generator ran is read from /proc/<pid>/stat.
@@ -26,13 +30,16 @@
 //     if the harness dies (Pdeathsig).
 //   - Every wait is bounded: readiness is polled by connecting with a
 //     deadline, never by sleeping; generator runs have a deadline derived
-//     from their duration.
+//     from their duration. The one retry, an iperf3 test that could not
+//     start because the server was between two tests, is polled every
+//     10 ms for at most 10 s.
 //   - Figures are never invented: a generator run that fails, that completes
 //     no operation, or whose output cannot be parsed fails the whole run.
 //     Error counts reported by the generator are carried to the table.
 //
-// The pure parts (wrk output parsing, statistics, table formatting, /proc
-// parsing) are unit-tested; anything that runs processes or load is
+// The pure parts (wrk output and iperf3 JSON parsing, statistics, table
+// formatting, /proc parsing, configuration rendering, target lists) are
+// unit-tested; anything that runs processes or load is
 // exercised only by perf/cmd/perf, never by "go test".
 //
 // Ownership: a Runner and the processes it starts belong to the goroutine

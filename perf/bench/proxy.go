@@ -27,18 +27,32 @@ type ProxySpec struct {
 	Threads int    // worker threads (nbthread)
 	CPUs    CPUSet // CPUs the threads are pinned to (cpu-map)
 	Maxconn int    // global and frontend maxconn
-	Splice  bool   // "option splice-auto" rather than "no option splice-auto"
+	// Splice is the "option splice-auto" line of the defaults section;
+	// SpliceUnset writes none, leaving each proxy to its own default.
+	Splice Splice
+	// NoSplice writes "nosplice" in the global section: no kernel
+	// splicing at all, whatever the options say.
+	NoSplice bool
 
 	TimeoutConnect, TimeoutClient, TimeoutServer time.Duration
 
 	Dir string // private, existing directory for its configuration and files
 }
 
+// Splice is what a configuration says about "option splice-auto".
+type Splice int
+
+const (
+	SpliceUnset  Splice = iota // no line: hitless splices in tcp mode, HAProxy does not
+	SpliceAuto                 // "option splice-auto"
+	SpliceNoAuto               // "no option splice-auto"
+)
+
 // Proxy describes a program under test. Adding a proxy to the suite
 // (nginx as a TCP proxy, a gnet or io.Copy Go proxy) means adding a Proxy
 // value; the runner needs nothing else.
 type Proxy struct {
-	Name  string
+	Name  string // also the target name of its plain runs; see [Variant]
 	Modes []Mode // the modes it can run; workloads in other modes skip it
 	// Config renders the configuration file for s; nil when the program
 	// takes its settings on the command line only.
@@ -64,7 +78,7 @@ func StartProxy(ctx context.Context, p Proxy, s ProxySpec) (*Process, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfgPath = filepath.Join(s.Dir, p.Name+"-"+string(s.Mode)+".cfg")
+		cfgPath = filepath.Join(s.Dir, fileName(p.Name)+"-"+string(s.Mode)+".cfg")
 		if err := os.WriteFile(cfgPath, text, 0o644); err != nil {
 			return nil, fmt.Errorf("bench: %w", err)
 		}
@@ -129,16 +143,23 @@ func HAProxyConfig(s ProxySpec) ([]byte, error) {
 		b.WriteString("    " + CPUMapLine(s.Threads, s.CPUs) + "\n")
 	}
 	fmt.Fprintf(&b, "    maxconn %d\n", s.Maxconn)
+	if s.NoSplice {
+		b.WriteString("    nosplice\n")
+	}
 	b.WriteString("\ndefaults\n")
 	fmt.Fprintf(&b, "    mode %s\n", s.Mode)
 	fmt.Fprintf(&b, "    maxconn %d\n", s.Maxconn)
 	fmt.Fprintf(&b, "    timeout connect %s\n", haproxyDuration(s.TimeoutConnect))
 	fmt.Fprintf(&b, "    timeout client %s\n", haproxyDuration(s.TimeoutClient))
 	fmt.Fprintf(&b, "    timeout server %s\n", haproxyDuration(s.TimeoutServer))
-	if s.Splice {
+	switch s.Splice {
+	case SpliceUnset:
+	case SpliceAuto:
 		b.WriteString("    option splice-auto\n")
-	} else {
+	case SpliceNoAuto:
 		b.WriteString("    no option splice-auto\n")
+	default:
+		return nil, fmt.Errorf("bench: HAProxy configuration: splice setting %d", s.Splice)
 	}
 	b.WriteString("\nfrontend fe\n")
 	fmt.Fprintf(&b, "    bind %s\n", s.Listen)
@@ -164,4 +185,16 @@ func haproxyDuration(d time.Duration) string {
 		return fmt.Sprintf("%ds", d/time.Second)
 	}
 	return fmt.Sprintf("%dms", d.Milliseconds())
+}
+
+// fileName turns a target name ("haproxy splice-auto") into a file name
+// part: anything but letters, digits, '.', '_' and '-' becomes '-'.
+func fileName(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			return r
+		}
+		return '-'
+	}, name)
 }

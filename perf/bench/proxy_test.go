@@ -10,7 +10,7 @@ import (
 func testSpec() ProxySpec {
 	return ProxySpec{
 		Mode: ModeTCP, Listen: "127.0.0.1:4000", Server: "127.0.0.1:5000",
-		Threads: 1, CPUs: CPUSet{0}, Maxconn: 4096, Splice: true,
+		Threads: 1, CPUs: CPUSet{0}, Maxconn: 4096, Splice: SpliceAuto,
 		TimeoutConnect: 5 * time.Second, TimeoutClient: 30 * time.Second, TimeoutServer: 1500 * time.Millisecond,
 	}
 }
@@ -54,7 +54,11 @@ func TestHAProxyConfigVariants(t *testing.T) {
 		hasNot  []string
 		invalid bool
 	}{
-		{name: "no splice", edit: func(s *ProxySpec) { s.Splice = false }, has: []string{"    no option splice-auto\n"}},
+		{name: "no splice-auto", edit: func(s *ProxySpec) { s.Splice = SpliceNoAuto }, has: []string{"    no option splice-auto\n"}},
+		{name: "no splice line", edit: func(s *ProxySpec) { s.Splice = SpliceUnset }, hasNot: []string{"splice"}},
+		{name: "nosplice in global", edit: func(s *ProxySpec) { s.Splice, s.NoSplice = SpliceUnset, true },
+			has: []string{"    maxconn 4096\n    nosplice\n\ndefaults\n"}, hasNot: []string{"option splice"}},
+		{name: "unknown splice setting", edit: func(s *ProxySpec) { s.Splice = 7 }, invalid: true},
 		{name: "unpinned", edit: func(s *ProxySpec) { s.CPUs = nil }, hasNot: []string{"cpu-map"}},
 		{name: "threads one to one", edit: func(s *ProxySpec) { s.Threads, s.CPUs = 2, CPUSet{0, 1} },
 			has: []string{"nbthread 2\n", "cpu-map auto:1/1-2 0-1\n"}},
@@ -131,6 +135,19 @@ func TestNginxConfig(t *testing.T) {
 	for _, bad := range []string{"$host", "tab\there", "caf\xc3\xa9"} {
 		if _, err := Nginx("nginx", bad).Config(spec); err == nil {
 			t.Errorf("body %q accepted", bad)
+		}
+	}
+}
+
+func TestFileName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"hitless", "hitless"},
+		{"haproxy splice-auto", "haproxy-splice-auto"},
+		{"a/b c.d_e", "a-b-c.d_e"},
+	}
+	for _, tt := range tests {
+		if got := fileName(tt.in); got != tt.want {
+			t.Errorf("fileName(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

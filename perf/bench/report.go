@@ -21,7 +21,8 @@ type Report struct {
 // WorkloadReport is one workload's section.
 type WorkloadReport struct {
 	Name, Summary string
-	Command       string // the generator's command line
+	Command       string   // the generator's command line
+	Targets       []string // what each variant changes, "name: about"; none without variants
 	Table         TableSpec
 	Rows          []Row
 }
@@ -60,6 +61,13 @@ func (r Report) Markdown() string {
 	b.WriteString("## Results\n\n")
 	for _, w := range r.Workloads {
 		fmt.Fprintf(&b, "### %s\n\n%s\n\nGenerator: `%s`\n\n", w.Name, w.Summary, w.Command)
+		if len(w.Targets) > 0 {
+			b.WriteString("Targets:\n\n")
+			for _, t := range w.Targets {
+				fmt.Fprintf(&b, "- %s\n", t)
+			}
+			b.WriteString("\n")
+		}
 		b.WriteString(FormatTable(w.Table, w.Rows))
 		b.WriteString("\n")
 	}
@@ -68,7 +76,7 @@ func (r Report) Markdown() string {
 	if len(r.Files) > 0 {
 		b.WriteString("## Configurations\n\n")
 		for _, g := range groupFiles(r.Files) {
-			fmt.Fprintf(&b, "%s:\n\n```\n%s```\n\n", g.Program, ensureNewline(g.Text))
+			fmt.Fprintf(&b, "%s:\n\n```\n%s```\n\n", g.label, ensureNewline(g.text))
 		}
 	}
 	return b.String()
@@ -85,21 +93,27 @@ func writeList(b *strings.Builder, title string, items []string) {
 	b.WriteString("\n")
 }
 
-// groupFiles merges files with identical text, joining their program
-// names in order of first appearance.
-func groupFiles(files []File) []File {
-	var out []File
+// fileGroup is one configuration text and the labels of every file
+// that had it.
+type fileGroup struct {
+	label, text string
+}
+
+// groupFiles merges files with identical text, joining their labels in
+// order of first appearance.
+func groupFiles(files []File) []fileGroup {
+	var out []fileGroup
 	for _, f := range files {
 		merged := false
 		for i := range out {
-			if out[i].Text == f.Text {
-				out[i].Program += ", " + f.Program
+			if out[i].text == f.Text {
+				out[i].label += ", " + f.Label()
 				merged = true
 				break
 			}
 		}
 		if !merged {
-			out = append(out, f)
+			out = append(out, fileGroup{label: f.Label(), text: f.Text})
 		}
 	}
 	return out

@@ -13,10 +13,20 @@ func TestReportMarkdown(t *testing.T) {
 		Command: "go run ./perf/cmd/perf -quick",
 		Method:  []string{"2 rounds."},
 		Pinning: []string{"Proxies on CPU 0."},
-		Workloads: []WorkloadReport{{Name: "keepalive", Summary: "Keep-alive.", Command: "wrk -t1",
-			Table: TableSpec{Unit: "req/s", OpName: "req", Reference: "haproxy"},
-			Rows:  []Row{{Target: "haproxy", Rate: Summary{2, 10, 9, 11}}}}},
-		Files: []File{{"hitless (tcp)", "global\n"}, {"nginx", "events {}\n"}, {"haproxy (tcp)", "global\n"}},
+		Workloads: []WorkloadReport{
+			{Name: "keepalive", Summary: "Keep-alive.", Command: "wrk -t1",
+				Table: TableSpec{Unit: "req/s", CPUPer: "100k req", OpName: "req", Reference: "haproxy"},
+				Rows:  []Row{{Target: "haproxy", Rate: Summary{2, 10, 9, 11}}}},
+			{Name: "bulk", Summary: "Bulk.", Command: "iperf3 -c 127.0.0.1", Targets: []string{"**haproxy splice-auto**: splices"},
+				Table: TableSpec{Unit: "Gbit/s", Decimals: 2, CPUPer: "GB", OpName: "GB", Reference: "haproxy", NoLatency: true, NoErrors: true},
+				Rows:  []Row{{Target: "haproxy splice-auto", Rate: Summary{2, 20, 19.5, 20.5}}}},
+		},
+		Files: []File{
+			{Program: "hitless", Workloads: []string{"keepalive", "conn-per-request"}, Text: "global\n"},
+			{Program: "nginx", Text: "events {}\n"},
+			{Program: "haproxy splice-auto", Workloads: []string{"bulk"}, Text: "global\n"},
+			{Program: "iperf3 command line", Text: "iperf3 -s\n"},
+		},
 		Notes: []string{"Something to know."},
 	}
 	md := rep.Markdown()
@@ -29,9 +39,12 @@ func TestReportMarkdown(t *testing.T) {
 		"## CPU placement\n\n- Proxies on CPU 0.\n",
 		"### keepalive\n\nKeep-alive.\n\nGenerator: `wrk -t1`\n\n| target |",
 		"| haproxy | 10 | 9 – 11 | 20.0% |",
+		"### bulk\n\nBulk.\n\nGenerator: `iperf3 -c 127.0.0.1`\n\nTargets:\n\n- **haproxy splice-auto**: splices\n\n| target | Gbit/s (median) |",
+		"| haproxy splice-auto | 20.00 | 19.50 – 20.50 | 5.0% |",
 		"## Notes\n\n- Something to know.\n",
-		"hitless (tcp), haproxy (tcp):\n\n```\nglobal\n```",
+		"hitless (keepalive, conn-per-request), haproxy splice-auto (bulk):\n\n```\nglobal\n```",
 		"nginx:\n\n```\nevents {}\n```",
+		"iperf3 command line:\n\n```\niperf3 -s\n```",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)

@@ -34,9 +34,6 @@ func (m Measurement) CPUUse() (float64, bool) {
 	return m.CPU.Seconds() / m.Wall.Seconds(), true
 }
 
-// CPUNorm is the number of operations CPU time is normalised to.
-const CPUNorm = 100_000
-
 // Row is one target's line in a workload's table: medians over rounds.
 type Row struct {
 	Target  string
@@ -45,7 +42,7 @@ type Row struct {
 	P99     time.Duration // medians over rounds of each round's percentile
 	Errors  Errors        // summed over rounds
 	HasCPU  bool
-	CPUPer  float64 // median over rounds of CPU seconds per CPUNorm ops
+	CPUPer  float64 // median over rounds of CPU seconds per perOps operations (see Aggregate)
 	CPUUse  float64 // median over rounds of CPU time / wall time
 	RateRef float64 // Rate.Median / the reference's Rate.Median
 	CPURef  float64 // CPUPer / the reference's CPUPer
@@ -59,9 +56,10 @@ type Row struct {
 
 // Aggregate builds the rows of workload's table, one per target in the
 // order given, from the measurements of every round; targets without a
-// measurement for workload are left out. Ratios are taken against the
+// measurement for workload are left out. CPU time is given per perOps
+// operations (100,000 requests, 10^9 bytes). Ratios are taken against the
 // row of reference ("haproxy"), when it is present.
-func Aggregate(ms []Measurement, workload string, targets []string, reference string) []Row {
+func Aggregate(ms []Measurement, workload string, targets []string, reference string, perOps float64) []Row {
 	var rows []Row
 	byRound := map[string]map[int]float64{} // target -> round -> rate
 	for _, m := range ms {
@@ -85,7 +83,7 @@ func Aggregate(ms []Measurement, workload string, targets []string, reference st
 			p50 = append(p50, m.Sample.Latency.P50)
 			p99 = append(p99, m.Sample.Latency.P99)
 			row.Errors = row.Errors.Add(m.Sample.Errors)
-			if v, ok := m.CPUPerOps(CPUNorm); ok {
+			if v, ok := m.CPUPerOps(perOps); ok {
 				cpuPer = append(cpuPer, v)
 			}
 			if v, ok := m.CPUUse(); ok {

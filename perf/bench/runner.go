@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -19,14 +20,16 @@ const DirectTarget = "direct"
 // round after round. Its fields are set before Run and not changed after.
 type Runner struct {
 	Workloads []Workload
-	Proxies   []Proxy // in the order they run within a round, after direct
-	Direct    bool    // include the direct baseline
-	Rounds    int
-	Duration  time.Duration // of each generator run
+	// Proxies run in this order within a round, after direct; a
+	// workload with variants runs each proxy's variants in their order.
+	Proxies  []Proxy
+	Direct   bool // include the direct baseline
+	Rounds   int
+	Duration time.Duration // of each generator run, unless the workload sets its own
 
 	// Proxy is the template of every proxy's settings: Threads, CPUs,
 	// Maxconn, Splice and timeouts. Mode, Listen, Server and Dir are
-	// filled in for each sample.
+	// filled in for each sample, then a variant's Tweak applies.
 	Proxy ProxySpec
 
 	BackendCPUs CPUSet    // taskset CPUs of the backends
@@ -42,27 +45,77 @@ type Results struct {
 	// run, read at the end of its last sample (under load, so that
 	// threads started lazily are counted).
 	Affinity map[string]string
-	// Files are the configuration files as written, one per program and
-	// mode, in the order they were first used.
+	// Files are the configuration files as written, in the order they
+	// were first used: one per target and distinct text, and one per
+	// backend (its command line when it takes no file).
 	Files []File
 }
 
 // File is a configuration file a program ran with.
 type File struct {
-	Program string // "hitless (tcp)", "nginx"
-	Text    string
+	Program   string   // "hitless nosplice", "nginx", "iperf3 command line"
+	Workloads []string // the workloads a proxy's file served; none for a backend
+	Text      string
 }
 
-// Targets returns the target names in the order they run in a round.
-func (r *Runner) Targets() []string {
-	var t []string
-	if r.Direct {
-		t = append(t, DirectTarget)
+// Label names the file in the report: "hitless (bulk, bulk-reverse)".
+func (f File) Label() string {
+	if len(f.Workloads) == 0 {
+		return f.Program
 	}
+	return f.Program + " (" + strings.Join(f.Workloads, ", ") + ")"
+}
+
+// target is one proxy run of a workload: the proxy as a variant sets it
+// up, under the variant's name.
+type target struct {
+	name  string
+	proxy Proxy
+	tweak func(*ProxySpec) // nil: the runner's settings as they are
+	about string           // the variant's About; "" for a plain run
+}
+
+// proxyTargets returns w's proxy runs in the order they run in a round:
+// the runner's proxies in order, each as itself or as w's variants of
+// it; proxies that do not support w's mode are left out.
+func (r *Runner) proxyTargets(w Workload) []target {
+	var ts []target
 	for _, p := range r.Proxies {
-		t = append(t, p.Name)
+		if !p.Supports(w.Mode) {
+			continue
+		}
+		if w.Variants == nil {
+			ts = append(ts, target{name: p.Name, proxy: p})
+			continue
+		}
+		for _, v := range w.Variants {
+			if v.Proxy == p.Name {
+				ts = append(ts, target{name: v.Name, proxy: p, tweak: v.Tweak, about: v.About})
+			}
+		}
 	}
-	return t
+	return ts
+}
+
+// Targets returns the names of w's targets in the order they run in a
+// round: direct first when it runs, then the proxy runs.
+func (r *Runner) Targets(w Workload) []string {
+	var names []string
+	if r.Direct {
+		names = append(names, DirectTarget)
+	}
+	for _, t := range r.proxyTargets(w) {
+		names = append(names, t.name)
+	}
+	return names
+}
+
+// DurationOf is the length of each of w's generator runs.
+func (r *Runner) DurationOf(w Workload) time.Duration {
+	if w.Duration > 0 {
+		return w.Duration
+	}
+	return r.Duration
 }
 
 func (r *Runner) validate() error {
@@ -73,8 +126,6 @@ func (r *Runner) validate() error {
 		return fmt.Errorf("bench: duration %v: must be whole seconds, at least 1", r.Duration)
 	case len(r.Workloads) == 0:
 		return errors.New("bench: no workload")
-	case len(r.Targets()) == 0:
-		return errors.New("bench: no target")
 	case r.ClockTicks <= 0:
 		return fmt.Errorf("bench: clock ticks %d", r.ClockTicks)
 	case r.Dir == "":
@@ -89,13 +140,26 @@ func (r *Runner) validate() error {
 	}
 	names := map[string]bool{}
 	for _, w := range r.Workloads {
-		if w.Backend == nil || w.Gen == nil {
+		switch d := r.DurationOf(w); {
+		case w.Backend == nil || w.Gen == nil:
 			return fmt.Errorf("bench: workload %s lacks a backend or a generator", w.Name)
-		}
-		if names[w.Name] {
+		case names[w.Name]:
 			return fmt.Errorf("bench: workload name %q used twice", w.Name)
+		case d < time.Second || d%time.Second != 0:
+			return fmt.Errorf("bench: workload %s: duration %v: must be whole seconds, at least 1", w.Name, d)
+		case w.CPUPer.Ops <= 0:
+			return fmt.Errorf("bench: workload %s: no CPU basis", w.Name)
+		case len(r.Targets(w)) == 0:
+			return fmt.Errorf("bench: workload %s has no target", w.Name)
 		}
 		names[w.Name] = true
+		targets := map[string]bool{DirectTarget: true}
+		for _, v := range w.Variants {
+			if v.Name == "" || targets[v.Name] {
+				return fmt.Errorf("bench: workload %s: variant name %q empty, used twice or reserved", w.Name, v.Name)
+			}
+			targets[v.Name] = true
+		}
 	}
 	return nil
 }
@@ -156,13 +220,10 @@ func (r *Runner) Run(ctx context.Context) (res *Results, err error) {
 				res.Measurements = append(res.Measurements, m)
 				r.progress(m, w)
 			}
-			for _, p := range r.Proxies {
-				if !p.Supports(w.Mode) {
-					continue
-				}
-				m, err := r.sampleProxy(ctx, round, w, be, p, proxyAddr[p.Name], res)
+			for _, t := range r.proxyTargets(w) {
+				m, err := r.sampleProxy(ctx, round, w, be, t, proxyAddr[t.proxy.Name], res)
 				if err != nil {
-					return nil, fmt.Errorf("round %d, workload %s, target %s: %w", round, w.Name, p.Name, err)
+					return nil, fmt.Errorf("round %d, workload %s, target %s: %w", round, w.Name, t.name, err)
 				}
 				res.Measurements = append(res.Measurements, m)
 				r.progress(m, w)
@@ -188,6 +249,8 @@ func (r *Runner) startBackend(ctx context.Context, b *Backend, res *Results) (*b
 			return nil, err
 		}
 		res.Files = append(res.Files, File{Program: b.Name, Text: string(text)})
+	} else {
+		res.Files = append(res.Files, File{Program: b.Name + " command line", Text: ShellQuote(b.Argv("", spec)) + "\n"})
 	}
 	proc, err := StartBackend(ctx, *b, spec)
 	if err != nil {
@@ -202,7 +265,7 @@ func (r *Runner) startBackend(ctx context.Context, b *Backend, res *Results) (*b
 // sampleDirect runs w's generator against the backend itself.
 func (r *Runner) sampleDirect(ctx context.Context, round int, w Workload, be *backendRun) (Measurement, error) {
 	start := time.Now()
-	s, err := w.Gen.Run(ctx, be.addr, r.Duration)
+	s, err := w.Gen.Run(ctx, be.addr, r.DurationOf(w))
 	wall := time.Since(start)
 	if exitErr := be.proc.Exited(); exitErr != nil {
 		return Measurement{}, fmt.Errorf("backend died: %w", exitErr)
@@ -213,21 +276,23 @@ func (r *Runner) sampleDirect(ctx context.Context, round int, w Workload, be *ba
 	return Measurement{Round: round, Workload: w.Name, Target: DirectTarget, Sample: s, Wall: wall}, nil
 }
 
-// sampleProxy starts p in front of the backend, checks that it forwards,
-// runs w's generator through it while accounting its CPU time, and stops
-// it. A proxy that exits before it is stopped fails the sample.
-func (r *Runner) sampleProxy(ctx context.Context, round int, w Workload, be *backendRun, p Proxy, addr string, res *Results) (m Measurement, err error) {
+// sampleProxy starts t's proxy in front of the backend, checks that it
+// forwards, runs w's generator through it while accounting its CPU time,
+// and stops it. A proxy that exits before it is stopped fails the sample.
+func (r *Runner) sampleProxy(ctx context.Context, round int, w Workload, be *backendRun, t target, addr string, res *Results) (m Measurement, err error) {
 	spec := r.Proxy
-	spec.Mode, spec.Listen, spec.Server, spec.Dir = w.Mode, addr, be.addr, filepath.Join(r.Dir, p.Name)
+	spec.Mode, spec.Listen, spec.Server, spec.Dir = w.Mode, addr, be.addr, filepath.Join(r.Dir, t.proxy.Name)
+	if t.tweak != nil {
+		t.tweak(&spec)
+	}
+	p := t.proxy
+	p.Name = t.name // in file names, errors and the process label
 	if round == 1 && p.Config != nil {
 		text, err := p.Config(spec)
 		if err != nil {
 			return m, err
 		}
-		program := p.Name + " (" + string(w.Mode) + ")"
-		if !slices.ContainsFunc(res.Files, func(f File) bool { return f.Program == program }) {
-			res.Files = append(res.Files, File{Program: program, Text: string(text)})
-		}
+		res.addProxyFile(t.name, w.Name, string(text))
 	}
 	proc, err := StartProxy(ctx, p, spec)
 	if err != nil {
@@ -246,7 +311,7 @@ func (r *Runner) sampleProxy(ctx context.Context, round int, w Workload, be *bac
 		return m, err
 	}
 	start := time.Now()
-	s, genErr := w.Gen.Run(ctx, addr, r.Duration)
+	s, genErr := w.Gen.Run(ctx, addr, r.DurationOf(w))
 	wall := time.Since(start)
 	if exitErr := proc.Exited(); exitErr != nil {
 		if genErr != nil {
@@ -262,13 +327,28 @@ func (r *Runner) sampleProxy(ctx context.Context, round int, w Workload, be *bac
 		return m, err
 	}
 	if aff, err := ThreadAffinity(proc.Pid()); err == nil {
-		res.Affinity[p.Name] = aff
+		res.Affinity[t.proxy.Name] = aff // placement does not depend on the variant
 	}
 	if exitErr := be.proc.Exited(); exitErr != nil {
 		return m, fmt.Errorf("backend died: %w", exitErr)
 	}
-	return Measurement{Round: round, Workload: w.Name, Target: p.Name, Sample: s, Wall: wall,
+	return Measurement{Round: round, Workload: w.Name, Target: t.name, Sample: s, Wall: wall,
 		CPU: cpu1 - cpu0, HasCPU: true}, nil
+}
+
+// addProxyFile records the configuration target ran with for workload:
+// a text already recorded for the same target gains the workload's name.
+func (res *Results) addProxyFile(target, workload, text string) {
+	for i := range res.Files {
+		f := &res.Files[i]
+		if f.Program == target && f.Text == text && len(f.Workloads) > 0 {
+			if !slices.Contains(f.Workloads, workload) {
+				f.Workloads = append(f.Workloads, workload)
+			}
+			return
+		}
+	}
+	res.Files = append(res.Files, File{Program: target, Workloads: []string{workload}, Text: text})
 }
 
 func (r *Runner) progress(m Measurement, w Workload) {
@@ -277,10 +357,16 @@ func (r *Runner) progress(m Measurement, w Workload) {
 	}
 	cpu := ""
 	if use, ok := m.CPUUse(); ok {
-		per, _ := m.CPUPerOps(CPUNorm)
-		cpu = fmt.Sprintf("  CPU %.2fs (%s, %.3f s/100k %s)", m.CPU.Seconds(), formatPercent(use), per, w.OpName)
+		per, _ := m.CPUPerOps(w.CPUPer.Ops)
+		cpu = fmt.Sprintf("  CPU %.2fs (%s, %.3f s/%s)", m.CPU.Seconds(), formatPercent(use), per, w.CPUPer.Label)
 	}
-	fmt.Fprintf(r.Progress, "round %d/%d  %-18s %-8s %10s %s  p50 %s  p99 %s%s  errors %s\n",
-		m.Round, r.Rounds, w.Name, m.Target, formatCount(m.Sample.Rate), w.Unit,
-		formatLatency(m.Sample.Latency.P50), formatLatency(m.Sample.Latency.P99), cpu, m.Sample.Errors)
+	latency, errs := "", ""
+	if !w.NoLatency {
+		latency = fmt.Sprintf("  p50 %s  p99 %s", formatLatency(m.Sample.Latency.P50), formatLatency(m.Sample.Latency.P99))
+	}
+	if !w.NoErrors {
+		errs = "  errors " + m.Sample.Errors.String()
+	}
+	fmt.Fprintf(r.Progress, "round %d/%d  %-18s %-19s %10s %s%s%s%s\n",
+		m.Round, r.Rounds, w.Name, m.Target, formatNumber(m.Sample.Rate, w.Decimals), w.Unit, latency, cpu, errs)
 }

@@ -103,7 +103,7 @@ func TestAggregate(t *testing.T) {
 		m(3, "ka", "hitless", 120, 1_200_000, 240, 1200, 6*time.Second, Errors{}),
 		m(3, "ka", "haproxy", 90, 900_000, 340, 1400, 9*time.Second, Errors{}),
 	}
-	rows := Aggregate(ms, "ka", []string{"direct", "hitless", "haproxy", "absent"}, "haproxy")
+	rows := Aggregate(ms, "ka", []string{"direct", "hitless", "haproxy", "absent"}, "haproxy", 100_000)
 	if len(rows) != 3 {
 		t.Fatalf("got %d rows, want 3 (the target without measurements is left out)", len(rows))
 	}
@@ -149,8 +149,18 @@ func TestAggregate(t *testing.T) {
 
 func TestAggregateWithoutReference(t *testing.T) {
 	ms := []Measurement{{Round: 1, Workload: "ka", Target: "hitless", Sample: Sample{Rate: 5, Ops: 5}, Wall: time.Second, CPU: time.Second, HasCPU: true}}
-	rows := Aggregate(ms, "ka", []string{"hitless"}, "haproxy")
+	rows := Aggregate(ms, "ka", []string{"hitless"}, "haproxy", 100_000)
 	if len(rows) != 1 || rows[0].HasRef || rows[0].HasCPUR || rows[0].Paired.N != 0 {
 		t.Errorf("rows = %+v, want one row without ratios", rows)
+	}
+}
+
+func TestAggregatePerGB(t *testing.T) {
+	// 2.5 s of CPU for 5*10^9 bytes received: 0.5 s per GB.
+	ms := []Measurement{{Round: 1, Workload: "bulk", Target: "hitless", Sample: Sample{Rate: 4, Ops: 5_000_000_000},
+		Wall: 10 * time.Second, CPU: 2500 * time.Millisecond, HasCPU: true}}
+	rows := Aggregate(ms, "bulk", []string{"hitless"}, "haproxy", PerGB.Ops)
+	if len(rows) != 1 || !rows[0].HasCPU || math.Abs(rows[0].CPUPer-0.5) > 1e-12 || math.Abs(rows[0].CPUUse-0.25) > 1e-12 {
+		t.Errorf("rows = %+v, want CPU 0.5 s/GB at 25%% use", rows)
 	}
 }

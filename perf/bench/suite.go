@@ -11,9 +11,10 @@ func KeepAlive(w Wrk, backend *Backend) Workload {
 			"carries one small request after another, so this measures forwarding on established connections.",
 		Mode:    ModeTCP,
 		Backend: backend,
-		Unit:    "req/s",
-		OpName:  "req",
 		Gen:     w,
+		Unit:    "req/s",
+		CPUPer:  Per100kReq,
+		OpName:  "req",
 	}
 }
 
@@ -29,8 +30,9 @@ func ConnPerRequest(w Wrk, backend *Backend) Workload {
 			"each request costs the proxy an accept, a connect to the backend and the closing of both.",
 		Mode:    ModeTCP,
 		Backend: backend,
-		Unit:    "req/s",
-		OpName:  "req",
 		Gen:     w,
+		Unit:    "req/s",
+		CPUPer:  Per100kReq,
+		OpName:  "req",
 	}
 }

@@ -11,8 +11,13 @@ import (
 // TableSpec names what a workload's table shows.
 type TableSpec struct {
 	Unit      string // rate unit: "req/s"
-	OpName    string // operation: "req"
+	Decimals  int    // decimals of the rate cells
+	CPUPer    string // the work CPU time is given per: "100k req"
+	OpName    string // the unit of work in the CPU ratio's header: "req"
 	Reference string // target the ratios divide by: "haproxy"
+	// NoLatency and NoErrors leave out the p50 and p99 columns and the
+	// errors column, for generators without those figures.
+	NoLatency, NoErrors bool
 }
 
 // none marks a cell without a value.
@@ -22,54 +27,69 @@ const none = "—"
 // target the median rate, the min–max range and the spread, the ratio to
 // the reference's median, the median and range of the ratios to the
 // reference round by round, the latency medians, the proxy's CPU seconds
-// per 100k operations and its ratio to the reference's, the proxy's CPU
-// use and the generator's error counts over all rounds.
+// per unit of work and its ratio to the reference's, the proxy's CPU use
+// and the generator's error counts over all rounds.
 func FormatTable(spec TableSpec, rows []Row) string {
-	header := []string{
-		"target",
-		spec.Unit + " (median)",
-		"min – max",
-		"spread",
-		"vs " + spec.Reference,
-		"per-round vs " + spec.Reference + " (min – max)",
-		"p50",
-		"p99",
-		"CPU s/100k " + spec.OpName,
-		"CPU/" + spec.OpName + " vs " + spec.Reference,
-		"proxy CPU use",
-		"errors (all rounds)",
+	type column struct {
+		header, align string
+		cell          func(Row) string
+		skip          bool
 	}
-	align := []string{"---", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "---"}
+	rate := func(v float64) string { return formatNumber(v, spec.Decimals) }
+	cols := []column{
+		{header: "target", align: "---", cell: func(r Row) string { return r.Target }},
+		{header: spec.Unit + " (median)", align: "--:", cell: func(r Row) string { return rate(r.Rate.Median) }},
+		{header: "min – max", align: "--:", cell: func(r Row) string { return rate(r.Rate.Min) + " – " + rate(r.Rate.Max) }},
+		{header: "spread", align: "--:", cell: func(r Row) string { return formatPercent(r.Rate.Spread()) }},
+		{header: "vs " + spec.Reference, align: "--:", cell: func(r Row) string {
+			if !r.HasRef {
+				return none
+			}
+			return formatRatio(r.RateRef)
+		}},
+		{header: "per-round vs " + spec.Reference + " (min – max)", align: "--:", cell: func(r Row) string {
+			if r.Paired.N == 0 {
+				return none
+			}
+			return formatRatio(r.Paired.Median) + " (" + formatRatio(r.Paired.Min) + " – " + formatRatio(r.Paired.Max) + ")"
+		}},
+		{header: "p50", align: "--:", cell: func(r Row) string { return formatLatency(r.P50) }, skip: spec.NoLatency},
+		{header: "p99", align: "--:", cell: func(r Row) string { return formatLatency(r.P99) }, skip: spec.NoLatency},
+		{header: "CPU s/" + spec.CPUPer, align: "--:", cell: func(r Row) string {
+			if !r.HasCPU {
+				return none
+			}
+			return strconv.FormatFloat(r.CPUPer, 'f', 3, 64)
+		}},
+		{header: "CPU/" + spec.OpName + " vs " + spec.Reference, align: "--:", cell: func(r Row) string {
+			if !r.HasCPUR {
+				return none
+			}
+			return formatRatio(r.CPURef)
+		}},
+		{header: "proxy CPU use", align: "--:", cell: func(r Row) string {
+			if !r.HasCPU {
+				return none
+			}
+			return formatPercent(r.CPUUse)
+		}},
+		{header: "errors (all rounds)", align: "---", cell: func(r Row) string { return r.Errors.String() }, skip: spec.NoErrors},
+	}
+	var header, align []string
+	for _, c := range cols {
+		if !c.skip {
+			header, align = append(header, c.header), append(align, c.align)
+		}
+	}
 	var b strings.Builder
 	writeRow(&b, header)
 	writeRow(&b, align)
 	for _, r := range rows {
-		cells := []string{
-			r.Target,
-			formatCount(r.Rate.Median),
-			formatCount(r.Rate.Min) + " – " + formatCount(r.Rate.Max),
-			formatPercent(r.Rate.Spread()),
-			none,
-			none,
-			formatLatency(r.P50),
-			formatLatency(r.P99),
-			none,
-			none,
-			none,
-			r.Errors.String(),
-		}
-		if r.HasRef {
-			cells[4] = formatRatio(r.RateRef)
-		}
-		if r.Paired.N > 0 {
-			cells[5] = formatRatio(r.Paired.Median) + " (" + formatRatio(r.Paired.Min) + " – " + formatRatio(r.Paired.Max) + ")"
-		}
-		if r.HasCPU {
-			cells[8] = strconv.FormatFloat(r.CPUPer, 'f', 3, 64)
-			cells[10] = formatPercent(r.CPUUse)
-		}
-		if r.HasCPUR {
-			cells[9] = formatRatio(r.CPURef)
+		var cells []string
+		for _, c := range cols {
+			if !c.skip {
+				cells = append(cells, c.cell(r))
+			}
 		}
 		writeRow(&b, cells)
 	}
@@ -88,21 +108,31 @@ func writeRow(b *strings.Builder, cells []string) {
 
 // formatCount rounds v to an integer with thousands separators:
 // 67318.84 -> "67,319".
-func formatCount(v float64) string {
+func formatCount(v float64) string { return formatNumber(v, 0) }
+
+// formatNumber writes v with decimals digits after the point and
+// thousands separators: formatNumber(12345.678, 2) is "12,345.68".
+func formatNumber(v float64, decimals int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return none
 	}
-	neg := v < 0
-	s := strconv.FormatInt(int64(math.Round(math.Abs(v))), 10)
+	// Halves round away from zero, as math.Round does.
+	scale := math.Pow10(decimals)
+	s := strconv.FormatFloat(math.Round(math.Abs(v)*scale)/scale, 'f', decimals, 64)
+	intPart, frac, hasFrac := strings.Cut(s, ".")
 	var b strings.Builder
-	if neg {
+	if v < 0 && strings.Trim(s, "0.") != "" {
 		b.WriteByte('-')
 	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
 		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
 	}
 	return b.String()
 }

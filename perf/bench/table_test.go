@@ -8,7 +8,7 @@ import (
 )
 
 func TestFormatTable(t *testing.T) {
-	spec := TableSpec{Unit: "req/s", OpName: "req", Reference: "haproxy"}
+	spec := TableSpec{Unit: "req/s", CPUPer: "100k req", OpName: "req", Reference: "haproxy"}
 	rows := []Row{
 		{Target: "direct", Rate: Summary{5, 67318.84, 66000, 68000.4}, P50: 530 * time.Microsecond, P99: 835 * time.Microsecond,
 			RateRef: 1.5, HasRef: true, Paired: Summary{5, 1.49, 1.4, 1.6}},
@@ -30,7 +30,7 @@ func TestFormatTable(t *testing.T) {
 }
 
 func TestFormatTableWithoutReference(t *testing.T) {
-	got := FormatTable(TableSpec{Unit: "req/s", OpName: "req", Reference: "haproxy"},
+	got := FormatTable(TableSpec{Unit: "req/s", CPUPer: "100k req", OpName: "req", Reference: "haproxy"},
 		[]Row{{Target: "a|b", Rate: Summary{1, 0, 0, 0}}})
 	lines := strings.Split(strings.TrimSpace(got), "\n")
 	if len(lines) != 3 {
@@ -38,6 +38,40 @@ func TestFormatTableWithoutReference(t *testing.T) {
 	}
 	if want := `| a\|b | 0 | 0 – 0 | — | — | — | — | — | — | — | — | 0 |`; lines[2] != want {
 		t.Errorf("row %q, want %q", lines[2], want)
+	}
+}
+
+func TestFormatTableBulk(t *testing.T) {
+	spec := TableSpec{Unit: "Gbit/s", Decimals: 2, CPUPer: "GB", OpName: "GB", Reference: "haproxy", NoLatency: true, NoErrors: true}
+	rows := []Row{
+		{Target: "hitless nosplice", Rate: Summary{3, 14.306, 13.9, 15.0}, HasCPU: true, CPUPer: 0.41234, CPUUse: 0.9,
+			RateRef: 0.8, HasRef: true, CPURef: 1.5, HasCPUR: true, Paired: Summary{3, 0.8, 0.75, 0.85}},
+		{Target: "haproxy", Rate: Summary{3, 17.88, 17.5, 18.2}, HasCPU: true, CPUPer: 0.275, CPUUse: 0.6,
+			RateRef: 1, HasRef: true, CPURef: 1, HasCPUR: true, Paired: Summary{3, 1, 1, 1}},
+	}
+	want := `| target | Gbit/s (median) | min – max | spread | vs haproxy | per-round vs haproxy (min – max) | CPU s/GB | CPU/GB vs haproxy | proxy CPU use |
+| --- | --: | --: | --: | --: | --: | --: | --: | --: |
+| hitless nosplice | 14.31 | 13.90 – 15.00 | 7.7% | 0.80× | 0.80× (0.75× – 0.85×) | 0.412 | 1.50× | 90.0% |
+| haproxy | 17.88 | 17.50 – 18.20 | 3.9% | 1.00× | 1.00× (1.00× – 1.00×) | 0.275 | 1.00× | 60.0% |
+`
+	if got := FormatTable(spec, rows); got != want {
+		t.Errorf("FormatTable:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestFormatNumber(t *testing.T) {
+	tests := []struct {
+		in       float64
+		decimals int
+		want     string
+	}{
+		{14.306212654, 2, "14.31"}, {0.005, 2, "0.01"}, {1234.5, 1, "1,234.5"}, {999.999, 2, "1,000.00"},
+		{-0.001, 2, "0.00"}, {-12.345, 2, "-12.35"}, {math.NaN(), 2, "—"},
+	}
+	for _, tt := range tests {
+		if got := formatNumber(tt.in, tt.decimals); got != tt.want {
+			t.Errorf("formatNumber(%v, %d) = %q, want %q", tt.in, tt.decimals, got, tt.want)
+		}
 	}
 }
 

@@ -12,18 +12,48 @@ import (
 // new Workload value with its own Generator and, if needed, Backend.
 type Workload struct {
 	Name    string   // short, used in tables and -workloads: "keepalive"
-	Summary string   // one sentence: what the figure says
+	Summary string   // what the figure says
 	Mode    Mode     // the proxy mode it needs
 	Backend *Backend // the server it talks to; workloads sharing a pointer share the instance
-	Unit    string   // unit of Sample.Rate: "req/s"
-	OpName  string   // what Sample.Ops counts, for CPU per 100k: "req"
 	Gen     Generator
+	// Duration is the length of each generator run; 0 takes the
+	// runner's. Whole seconds.
+	Duration time.Duration
+	// Variants are the proxy runs the workload measures, in the order
+	// they run within a round for each proxy. nil runs every proxy once,
+	// named as itself, on the runner's settings as they are.
+	Variants []Variant
+
+	Unit     string   // unit of Sample.Rate: "req/s", "Gbit/s"
+	Decimals int      // decimals the rate is shown with
+	CPUPer   CPUBasis // the work CPU time is given per: 100k requests, a GB
+	OpName   string   // the unit of work in the CPU ratio's header: "req", "GB"
+	// NoLatency and NoErrors drop the table columns the generator has no
+	// figure for (iperf3 measures no latency and counts no error).
+	NoLatency, NoErrors bool
 }
+
+// CPUBasis is the amount of work a proxy's CPU time is expressed against.
+type CPUBasis struct {
+	Label string  // in the table header: "100k req", "GB"
+	Ops   float64 // the count of Sample.Ops it stands for: 100,000 requests, 10^9 bytes
+	About string  // the same in words, for the report: "100,000 requests completed"
+}
+
+// Per100kReq and PerGB are the CPU bases of the request workloads and of
+// the bulk workloads (whose Sample.Ops counts bytes).
+var (
+	Per100kReq = CPUBasis{Label: "100k req", Ops: 100_000, About: "100,000 requests completed"}
+	PerGB      = CPUBasis{Label: "GB", Ops: 1e9, About: "10^9 bytes received"}
+)
 
 // Generator drives load against one address and measures it.
 type Generator interface {
 	// Argv is the command Run executes against addr for d, for the report.
 	Argv(addr string, d time.Duration) []string
+	// Figure says, for the report, where Sample.Rate comes from:
+	// "wrk's Requests/sec".
+	Figure() string
 	// Run loads addr for d and returns what it measured. It returns
 	// within d plus a bounded margin, or an error; it returns an error
 	// rather than a sample without operations.
@@ -33,7 +63,7 @@ type Generator interface {
 // Sample is what one generator run measured.
 type Sample struct {
 	Rate    float64       // headline figure, in the workload's Unit
-	Ops     int64         // operations completed (requests)
+	Ops     int64         // operations completed: requests, or bytes received for a bulk transfer
 	Elapsed time.Duration // as the generator timed it
 	Latency Latency       // zero when the generator does not measure it
 	Errors  Errors

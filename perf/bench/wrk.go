@@ -1,21 +1,14 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
-
-// wrkMargin is how long past its duration a wrk run may take (connection
-// set-up, the final timeout window, printing) before it is killed.
-const wrkMargin = 30 * time.Second
 
 // Wrk is the wrk HTTP load generator: Threads threads keep Connections
 // connections busy with GET Path for the run's duration, one request at a
@@ -45,39 +38,28 @@ func (w Wrk) Argv(addr string, d time.Duration) []string {
 	return w.CPUs.TasksetArgv(append(argv, "http://"+addr+path))
 }
 
+// Figure says where Sample.Rate comes from.
+func (w Wrk) Figure() string { return "wrk's Requests/sec" }
+
 // Run runs wrk against addr for d. It fails if wrk exits non-zero, does
 // not finish within d plus 30 s, prints output ParseWrk rejects, or
 // completes no request.
 func (w Wrk) Run(ctx context.Context, addr string, d time.Duration) (Sample, error) {
-	if d < time.Second || d%time.Second != 0 {
-		return Sample{}, fmt.Errorf("bench: wrk duration %v: must be whole seconds", d)
+	if err := checkDuration("wrk", d); err != nil {
+		return Sample{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, d+wrkMargin)
-	defer cancel()
 	argv := w.Argv(addr, d)
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	err := cmd.Run()
+	stdout, stderr, err := runBounded(ctx, argv, d+generatorMargin)
+	if err != nil {
+		return Sample{}, err
+	}
 	cmdline := strings.Join(argv, " ")
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		if errors.Is(ctxErr, context.DeadlineExceeded) {
-			return Sample{}, fmt.Errorf("bench: %s: still running %v after its duration, killed", cmdline, wrkMargin)
-		}
-		return Sample{}, fmt.Errorf("bench: %s: %w", cmdline, ctxErr)
-	}
+	s, err := ParseWrk(string(stdout))
 	if err != nil {
-		return Sample{}, fmt.Errorf("bench: %s: %w; output:\n%s", cmdline, err, indent(stdout.String()+stderr.String()))
-	}
-	s, err := ParseWrk(stdout.String())
-	if err != nil {
-		return Sample{}, fmt.Errorf("%s: %w; output:\n%s", cmdline, err, indent(stdout.String()+stderr.String()))
+		return Sample{}, fmt.Errorf("%s: %w; output:\n%s", cmdline, err, indent(string(stdout)+string(stderr)))
 	}
 	if s.Ops == 0 {
-		return Sample{}, fmt.Errorf("bench: %s completed no request (errors: %s); output:\n%s", cmdline, s.Errors, indent(stdout.String()))
+		return Sample{}, fmt.Errorf("bench: %s completed no request (errors: %s); output:\n%s", cmdline, s.Errors, indent(string(stdout)))
 	}
 	return s, nil
 }

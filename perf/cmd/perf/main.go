@@ -1,8 +1,8 @@
-// Command perf measures hitless beside HAProxy on loopback: nginx as the
-// backend, each proxy in front of it in mode tcp with the same settings,
-// wrk as the load generator, alternating targets round by round. It
-// prints a Markdown report and, with -out DIR, writes it to
-// DIR/<YYYY-MM-DD>.md. "make perf" and "make perf-quick" run it; see
+// Command perf measures hitless beside HAProxy on loopback: nginx and an
+// iperf3 server as the backends, each proxy in front of them in mode tcp
+// with the same settings, wrk and iperf3 as the load generators,
+// alternating targets round by round. It prints a Markdown report and,
+// with -out DIR, writes it to DIR/<YYYY-MM-DD>.md. "make perf" and "make perf-quick" run it; see
 // perf/README.md for how to read the tables.
 package main
 
@@ -34,8 +34,9 @@ func main() {
 // options are the command-line settings.
 type options struct {
 	hitless, haproxy, nginx, wrk string
+	iperf3                       string
 	rounds                       int
-	duration                     time.Duration
+	duration, bulkDuration       time.Duration
 	quick                        bool
 	nbthread                     int
 	proxyCPUs, loadCPUs          string
@@ -54,19 +55,21 @@ func parseFlags() *options {
 	flag.StringVar(&o.haproxy, "haproxy", "haproxy", "HAProxy binary")
 	flag.StringVar(&o.nginx, "nginx", "nginx", "nginx binary (the backend)")
 	flag.StringVar(&o.wrk, "wrk", "wrk", "wrk binary (the load generator)")
+	flag.StringVar(&o.iperf3, "iperf3", "iperf3", "iperf3 binary (server and client of the bulk workloads)")
 	flag.IntVar(&o.rounds, "rounds", 5, "rounds; each runs every workload against every target once")
-	flag.DurationVar(&o.duration, "duration", 10*time.Second, "duration of each sample (whole seconds)")
-	flag.BoolVar(&o.quick, "quick", false, "short run for development: 2 rounds of 3s unless -rounds/-duration are given")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "duration of each sample of the wrk workloads (whole seconds)")
+	flag.DurationVar(&o.bulkDuration, "bulk-duration", 5*time.Second, "duration of each sample of the bulk workloads (whole seconds)")
+	flag.BoolVar(&o.quick, "quick", false, "short run for development: 2 rounds of 3s (bulk: 2s) unless -rounds/-duration/-bulk-duration are given")
 	flag.IntVar(&o.nbthread, "nbthread", 1, "proxy threads (nbthread), the same for every proxy")
 	flag.StringVar(&o.proxyCPUs, "proxy-cpus", "0", "CPUs the proxies are pinned to with cpu-map")
 	flag.StringVar(&o.loadCPUs, "load-cpus", "1", "CPUs wrk and nginx are pinned to with taskset")
 	flag.IntVar(&o.connections, "connections", 50, "wrk connections (-c)")
 	flag.IntVar(&o.wrkThreads, "wrk-threads", 1, "wrk threads (-t)")
 	flag.IntVar(&o.maxconn, "maxconn", 4096, "proxy global and frontend maxconn")
-	flag.BoolVar(&o.splice, "splice", true, "write 'option splice-auto' (false: 'no option splice-auto') in the proxy configuration")
+	flag.BoolVar(&o.splice, "splice", true, "write 'option splice-auto' (false: 'no option splice-auto') for the workloads without splice variants (keepalive, conn-per-request)")
 	flag.IntVar(&o.bodySize, "body-size", 3, "bytes in the backend's response body (newline-terminated), 1 to 4096")
-	flag.StringVar(&o.targets, "targets", "direct,hitless,haproxy", "targets in round order: direct and proxy names")
-	flag.StringVar(&o.workloads, "workloads", "keepalive,conn-per-request", "workloads to run, in order")
+	flag.StringVar(&o.targets, "targets", "direct,hitless,haproxy", "targets in round order: direct and proxy names (a workload's variants of a proxy run with it)")
+	flag.StringVar(&o.workloads, "workloads", "keepalive,conn-per-request,bulk,bulk-reverse", "workloads to run, in order")
 	flag.StringVar(&o.out, "out", "", "directory to write <YYYY-MM-DD>.md into (overwritten)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the scratch directory (configurations, logs) and print its path")
 	flag.Parse()
@@ -78,6 +81,9 @@ func parseFlags() *options {
 		}
 		if !set["duration"] {
 			o.duration = 3 * time.Second
+		}
+		if !set["bulk-duration"] {
+			o.bulkDuration = 2 * time.Second
 		}
 	}
 	return o
@@ -99,7 +105,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("-load-cpus: %w", err)
 	}
-	bins := map[string]*string{"hitless": &o.hitless, "haproxy": &o.haproxy, "nginx": &o.nginx, "wrk": &o.wrk}
+	bins := map[string]*string{"hitless": &o.hitless, "haproxy": &o.haproxy, "nginx": &o.nginx, "wrk": &o.wrk, "iperf3": &o.iperf3}
 	for name, p := range bins {
 		if *p, err = resolve(*p); err != nil {
 			return fmt.Errorf("-%s: %w", name, err)
@@ -115,7 +121,11 @@ func run() error {
 	body := strings.Repeat("x", o.bodySize-1) + "\n"
 	backend := bench.Nginx(o.nginx, body)
 	wrk := bench.Wrk{Binary: o.wrk, Threads: o.wrkThreads, Connections: o.connections, CPUs: loadCPUs}
-	all := []bench.Workload{bench.KeepAlive(wrk, &backend), bench.ConnPerRequest(wrk, &backend)}
+	iperfServer := bench.Iperf3Server(o.iperf3)
+	iperf := bench.Iperf3{Binary: o.iperf3, CPUs: loadCPUs}
+	bulk, bulkReverse := bench.Bulk(iperf, &iperfServer), bench.BulkReverse(iperf, &iperfServer)
+	bulk.Duration, bulkReverse.Duration = o.bulkDuration, o.bulkDuration
+	all := []bench.Workload{bench.KeepAlive(wrk, &backend), bench.ConnPerRequest(wrk, &backend), bulk, bulkReverse}
 	proxies := []bench.Proxy{bench.Hitless(o.hitless), bench.HAProxy(o.haproxy)}
 
 	dir, err := os.MkdirTemp("", "hitless-perf-")
@@ -127,6 +137,10 @@ func run() error {
 	} else {
 		defer os.RemoveAll(dir)
 	}
+	splice := bench.SpliceAuto
+	if !o.splice {
+		splice = bench.SpliceNoAuto
+	}
 	ticks, err := bench.ClockTicks(ctx)
 	if err != nil {
 		return err
@@ -134,7 +148,7 @@ func run() error {
 	r := &bench.Runner{
 		Rounds:   o.rounds,
 		Duration: o.duration,
-		Proxy: bench.ProxySpec{Threads: o.nbthread, CPUs: proxyCPUs, Maxconn: o.maxconn, Splice: o.splice,
+		Proxy: bench.ProxySpec{Threads: o.nbthread, CPUs: proxyCPUs, Maxconn: o.maxconn, Splice: splice,
 			TimeoutConnect: 5 * time.Second, TimeoutClient: 30 * time.Second, TimeoutServer: 30 * time.Second},
 		BackendCPUs: loadCPUs,
 		Dir:         dir,
@@ -164,6 +178,7 @@ func run() error {
 		{Name: "HAProxy", Argv: []string{o.haproxy, "-v"}},
 		{Name: "nginx", Argv: []string{o.nginx, "-v"}},
 		{Name: "wrk", Argv: []string{o.wrk, "-v"}},
+		{Name: "iperf3", Argv: []string{o.iperf3, "-v"}},
 	}, []bench.ToolCommand{{Name: "hitless", Argv: []string{o.hitless}}})
 	if err != nil {
 		return err
@@ -177,9 +192,11 @@ func run() error {
 
 	// Every step inside is bounded; this bounds the sum, with room for
 	// start-up, checks and stops.
-	perSample := o.duration + 60*time.Second
-	samples := o.rounds * len(r.Workloads) * len(r.Targets())
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(samples)*perSample+2*time.Minute)
+	var bound time.Duration
+	for _, w := range r.Workloads {
+		bound += time.Duration(o.rounds*len(r.Targets(w))) * (r.DurationOf(w) + 60*time.Second)
+	}
+	ctx, cancel := context.WithTimeout(ctx, bound+2*time.Minute)
 	defer cancel()
 	res, err := r.Run(ctx)
 	if err != nil {
