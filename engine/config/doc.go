@@ -52,6 +52,10 @@
 //
 // # Deliberate differences from HAProxy 2.6
 //
+//   - A keyword in a proxy lacking the capability it needs ('bind' or
+//     'timeout client' in a backend, 'balance' in a frontend) is an alert;
+//     HAProxy only warns and ignores most of them. Issue #2 asks for an
+//     error, so that a misplaced line never changes behaviour silently.
 //   - "${NAME}" is also expanded outside quotes (HAProxy only expands
 //     inside double quotes); "$NAME" without braces is expanded inside
 //     double quotes only, as in HAProxy.

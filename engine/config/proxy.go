@@ -256,8 +256,11 @@ func (p *parser) proxyAllows(ps *proxyState, name string, kw proxyKW) bool {
 }
 
 // capMismatch reports a keyword used in a proxy lacking the capability
-// need: a warning (the keyword is ignored) or, for keywords that cannot be
-// ignored safely, an alert.
+// need. It is always an alert: HAProxy 2.6 only warns and ignores most of
+// them ('bind' in a backend), but a misplaced keyword is an error in
+// hitless (issue #2), because the operator's intent is lost silently
+// otherwise. alert selects HAProxy's own wording for the keywords it
+// already refuses.
 func (p *parser) capMismatch(ps *proxyState, name string, need Cap, alert bool, hint string) {
 	capName := "backend"
 	if need == CapFE {
@@ -268,7 +271,7 @@ func (p *parser) capMismatch(ps *proxyState, name string, need Cap, alert bool, 
 			ps.typeName()+" '"+ps.px.Name+"' has no "+capName+" capability.")
 		return
 	}
-	p.warn("'" + name + "' ignored because " + ps.typeName() + " '" + ps.px.Name + "' has no " + capName + " capability." + hint)
+	p.alert("'" + name + "' not allowed in " + ps.typeName() + " '" + ps.px.Name + "', which has no " + capName + " capability." + hint)
 }
 
 // proxyNegation handles "no <kw>" and "default <kw>".
@@ -445,7 +448,10 @@ func (p *parser) proxyTimeout(ps *proxyState, w []string) {
 		if need == CapFE {
 			capName = "frontend"
 		}
-		p.warn("'" + kw + "' will be ignored because " + ps.typeName() + " '" + ps.px.Name + "' has no " + capName + " capability")
+		// HAProxy 2.6 warns; a misplaced keyword is an error in hitless
+		// (see capMismatch).
+		p.alert("'" + kw + "' not allowed in " + ps.typeName() + " '" + ps.px.Name + "', which has no " + capName + " capability.")
+		return
 	}
 	*dst = tp.d
 }
