@@ -141,9 +141,10 @@ func (r *reactor) forward(s *stream, c *channel, src, dst *side, request bool) (
 			c.pipeLen = int(n)
 			budget -= int(n)
 			src.lastAct = r.now
-			if int(n) < r.pipeSize {
-				r.shortRead(src)
-			}
+			// No shortRead here: a splice also stops short when the pipe's
+			// slots are full (one per socket buffer fragment, which can be
+			// far less than a page), with data still queued and no new
+			// edge to come. Only EAGAIN means the socket is drained.
 			r.countBytes(s, uint64(n), request, true)
 			continue
 		}
@@ -180,7 +181,7 @@ func (r *reactor) forward(s *stream, c *channel, src, dst *side, request bool) (
 	}
 }
 
-// shortRead notes that a read returned less than asked: the socket's
+// shortRead notes that a read(2) returned less than asked: the socket's
 // receive queue was emptied, so the next read would return EAGAIN and the
 // next arrival will raise a new edge. The read is skipped, saving a system
 // call per chunk, unless the peer's FIN was already reported: that edge is

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -222,6 +224,68 @@ func TestBackpressure(t *testing.T) {
 			}
 			if n != written.Load() || n != 256<<20 {
 				t.Fatalf("client read %d bytes, server wrote %d (want %d)", n, written.Load(), 256<<20)
+			}
+		})
+	}
+}
+
+// TestKeepAliveLargeResponses runs many request/response exchanges of
+// 64 KiB responses on one connection. A splice stops short when the
+// pipe's slots fill up, with data still queued: treating that as a
+// drained socket stalled the third response (found by make perf).
+func TestKeepAliveLargeResponses(t *testing.T) {
+	const size, rounds = 64 << 10, 30
+	resp := make([]byte, size)
+	rand.Read(resp)
+	// The backend answers with sendfile(2) from a file, as nginx does with
+	// static files: the resulting socket buffers hold small page
+	// fragments, which fill a pipe's slots with far less than its size.
+	path := filepath.Join(t.TempDir(), "body")
+	if err := os.WriteFile(path, resp, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"splice", "auto", "copy"} {
+		t.Run(mode, func(t *testing.T) {
+			b := startBackend(t, func(c net.Conn) {
+				f, err := os.Open(path)
+				if err != nil {
+					return
+				}
+				defer f.Close()
+				req := make([]byte, 4)
+				for {
+					if _, err := io.ReadFull(c, req); err != nil {
+						return
+					}
+					c.Write([]byte("HTTP/1.1 200 OK\r\n")) // a small write first, as a response head
+					f.Seek(0, io.SeekStart)
+					if _, err := io.Copy(c.(*net.TCPConn), f); err != nil {
+						return
+					}
+				}
+			})
+			cfg := testConfig(b.addr())
+			cfg.Global.NoSplice = mode == "copy"
+			cfg.Proxies[0].Splice = config.Splice{Set: true, Auto: mode == "auto", Request: mode == "splice", Response: mode == "splice"}
+			_, addr := startEngine(t, cfg, 1)
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			head := "HTTP/1.1 200 OK\r\n"
+			got := make([]byte, len(head)+size)
+			for i := 0; i < rounds; i++ {
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				if _, err := c.Write([]byte("GET\n")); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.ReadFull(c, got); err != nil {
+					t.Fatalf("response %d: %v", i+1, err)
+				}
+				if string(got[:len(head)]) != head || !bytes.Equal(got[len(head):], resp) {
+					t.Fatalf("response %d corrupted", i+1)
+				}
 			}
 		})
 	}
