@@ -12,7 +12,7 @@ BENCH     ?= .
 COUNT     ?= 1
 PERFFLAGS ?=
 # Debian packages the tests and benchmarks use.
-DEB_TOOLS := haproxy socat wrk spin nginx-light iperf3 curl
+DEB_TOOLS := haproxy socat wrk spin nginx-light libnginx-mod-stream iperf3 curl
 # Fuzz targets: "<package dir> <FuzzName>" pairs.
 FUZZ_TARGETS := \
 	./engine/config:FuzzParse \
@@ -72,8 +72,8 @@ bench: ## run the go test benchmarks (hot paths report allocations)
 	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(COUNT) $(PKGS)
 
 .PHONY: perf
-perf: deps build ## hitless vs HAProxy side by side on loopback; writes perf/results/<date>.md
-	$(GO) run ./perf/cmd/perf -hitless $(BIN)/hitless -rounds 5 -duration 10s -out perf/results $(PERFFLAGS)
+perf: deps build ## hitless vs HAProxy, nginx and Go proxies on loopback (~25 min); writes perf/results/<date>.md
+	$(GO) run ./perf/cmd/perf -hitless $(BIN)/hitless -rounds 5 -out perf/results $(PERFFLAGS)
 
 .PHONY: perf-quick
 perf-quick: deps build ## a short perf run (under 2 minutes) for development

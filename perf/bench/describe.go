@@ -11,6 +11,10 @@ import (
 // apart mean the machine, not the target, moved the figure.
 const noisySpread = 0.10
 
+// rateHeld is the share of a fixed offered rate below which a round is
+// said not to have held it.
+const rateHeld = 0.97
+
 // busyMachine is the background load above which the report warns.
 const busyMachine = 0.10
 
@@ -29,18 +33,25 @@ func BuildReport(r *Runner, res *Results, m Machine, command string, generatorCP
 				about = append(about, "**"+t.name+"**: "+t.about)
 			}
 		}
+		order, pending := r.TableTargets(w)
 		rep.Workloads = append(rep.Workloads, WorkloadReport{
 			Name:    w.Name,
 			Summary: w.Summary,
-			Command: ShellQuote(w.Gen.Argv("127.0.0.1:PORT", r.DurationOf(w))),
+			Command: commandOf(w.Gen, "127.0.0.1:PORT", r.DurationOf(w)),
 			Targets: about,
-			Table: TableSpec{Unit: w.Unit, Decimals: w.Decimals, CPUPer: w.CPUPer.Label, OpName: w.OpName,
-				Reference: reference, NoLatency: w.NoLatency, NoErrors: w.NoErrors},
-			Rows: Aggregate(res.Measurements, w.Name, r.Targets(w), reference, w.CPUPer.Ops),
+			Table:   tableSpec(w, reference),
+			Rows:    WithPending(Aggregate(res.Measurements, w.Name, r.Targets(w), reference, w.CPUPer.Ops), order, pending),
 		})
 	}
 	rep.Notes = notes(m, rep.Workloads)
 	return rep
+}
+
+// tableSpec is what w's table shows, with ratios against reference.
+func tableSpec(w Workload, reference string) TableSpec {
+	return TableSpec{Unit: w.Unit, Decimals: w.Decimals, CPUPer: w.CPUPer.Label, OpName: w.OpName,
+		Reference: reference, LowerIsBetter: w.LowerIsBetter, Latency: w.Latency,
+		NoErrors: w.NoErrors, NoCPU: w.NoCPU, Achieved: w.Achieved, Memory: w.Memory}
 }
 
 // reference is the target ratios are taken against: HAProxy when it
@@ -59,23 +70,56 @@ func (r *Runner) reference() string {
 
 func (r *Runner) method() []string {
 	ref := r.reference()
-	var figures, cpuLabels, cpuAbout, plain, withVariants, noErrors []string
-	latency, errs := false, false
+	var cpuLabels, cpuAbout, plain, withVariants, noErrors, failures, lower, noDirect []string
+	var figures []string              // in order of first use
+	byFigure := map[string][]string{} // figure -> workloads
+	var tweaks []string               // in order of first use
+	byTweak := map[string][]string{}  // Workload.TweakAbout -> workloads
+	var percentiles []Percentile
+	errs, fixedRate, memory := false, false, false
 	var durations []string // "bulk, bulk-reverse: 5s" for workloads not on r.Duration
 	byDuration := map[time.Duration][]string{}
 	var order []time.Duration
 	for _, w := range r.Workloads {
-		addUnique(&figures, w.Gen.Figure())
-		addUnique(&cpuLabels, "CPU s/"+w.CPUPer.Label)
-		addUnique(&cpuAbout, "per "+w.CPUPer.About)
-		latency = latency || !w.NoLatency
+		if f := w.Gen.Figure(); !slices.Contains(figures, f) {
+			figures = append(figures, f)
+		}
+		byFigure[w.Gen.Figure()] = append(byFigure[w.Gen.Figure()], w.Name)
+		if !w.NoCPU {
+			addUnique(&cpuLabels, "CPU s/"+w.CPUPer.Label)
+			addUnique(&cpuAbout, "per "+w.CPUPer.About)
+		}
+		for _, p := range w.Latency {
+			if !slices.Contains(percentiles, p) {
+				percentiles = append(percentiles, p)
+			}
+		}
 		errs = errs || !w.NoErrors
-		if w.NoErrors {
+		fixedRate = fixedRate || w.Achieved
+		memory = memory || w.Memory
+		if w.LowerIsBetter {
+			lower = append(lower, w.Name)
+		}
+		if r.Direct && w.NoDirect {
+			noDirect = append(noDirect, w.Name)
+		}
+		switch {
+		case w.RecordFailures:
+			failures = append(failures, w.Name)
+		case w.NoErrors:
 			noErrors = append(noErrors, w.Name)
 		}
-		if w.Variants == nil {
+		if w.TweakAbout != "" {
+			if byTweak[w.TweakAbout] == nil {
+				tweaks = append(tweaks, w.TweakAbout)
+			}
+			byTweak[w.TweakAbout] = append(byTweak[w.TweakAbout], w.Name)
+		}
+		switch {
+		case w.TweakAbout != "":
+		case w.Variants == nil:
 			plain = append(plain, w.Name)
-		} else {
+		default:
 			withVariants = append(withVariants, w.Name)
 		}
 		if d := r.DurationOf(w); d != r.Duration {
@@ -93,34 +137,74 @@ func (r *Runner) method() []string {
 		lasts += " (" + strings.Join(durations, "; ") + ")"
 	}
 	lines := []string{
-		fmt.Sprintf("%d rounds. Within a round every workload runs against each of its targets, in the order of its table, "+
-			"the same order every round; %s.", r.Rounds, lasts),
+		fmt.Sprintf("%s. Within a round every workload runs against each of its targets, in the order of its table, "+
+			"the same order every round; %s.", plural(r.Rounds, "round"), lasts),
 		"Each proxy is started fresh for each sample, checked to forward one real exchange with the backend, measured, then stopped; " +
 			"the backends run for the whole run. Readiness is detected by connecting, never by sleeping.",
 	}
 	if len(plain) > 0 {
-		lines = append(lines, fmt.Sprintf("Splicing: %s run every proxy on the same file, with %s.",
+		lines = append(lines, fmt.Sprintf("Splicing: %s run hitless and HAProxy on the same file, with %s.",
 			strings.Join(plain, ", "), spliceWords(r.Proxy)))
 	}
 	if len(withVariants) > 0 {
-		lines = append(lines, fmt.Sprintf("%s run each proxy in the variants listed under their table: the same file "+
-			"but for the line the variant changes.", strings.Join(withVariants, ", ")))
+		lines = append(lines, fmt.Sprintf("%s run hitless and HAProxy in the variants listed under their table: the same file "+
+			"but for the line the variant changes; the other proxies run as themselves.", strings.Join(withVariants, ", ")))
 	}
-	lines = append(lines, "Rate: the generator's figure ("+strings.Join(figures, "; ")+"). The table gives its median over rounds, "+
+	for _, t := range tweaks {
+		lines = append(lines, fmt.Sprintf("%s: %s.", strings.Join(byTweak[t], ", "), t))
+	}
+	var heads []string
+	for _, f := range figures {
+		heads = append(heads, f+" ("+strings.Join(byFigure[f], ", ")+")")
+	}
+	lines = append(lines, "Headline figure of each table: "+strings.Join(heads, "; ")+". The table gives its median over rounds, "+
 		"the lowest and highest round, and the spread (max − min) / median.")
-	if latency {
-		lines = append(lines, "p50, p99: medians over rounds of each run's latency percentiles (wrk --latency).")
+	if len(noDirect) > 0 {
+		lines = append(lines, strings.Join(noDirect, ", ")+" have no direct row: the figure is the proxy's own, "+
+			"or the same generator against the backend is the direct row of the tcp workload of the same name.")
+	}
+	if len(percentiles) > 0 {
+		var names []string
+		for _, p := range percentiles {
+			names = append(names, p.String())
+		}
+		how := "wrk --latency"
+		if fixedRate {
+			how += "; loadgen measures from each request's scheduled send time"
+		}
+		lines = append(lines, strings.Join(names, ", ")+": medians over rounds of each run's latency percentiles ("+how+").")
+	}
+	if fixedRate {
+		lines = append(lines, "Offered, achieved req/s: the fixed-rate generator's target and completed rates, medians over rounds; "+
+			"an achieved rate below the offered one means the generator or the target could not keep up, "+
+			"and the latency figures then describe a saturated system (see the notes).")
+	}
+	if memory {
+		lines = append(lines, "RSS before, RSS with connections: medians over rounds of the proxy's VmRSS (summed over the processes of its group) "+
+			"before the harness opened its connections and after it had held them all; fds/conn: descriptors the proxy gained per connection "+
+			"(2 when it holds a server connection for each client one).")
+	}
+	vs := "vs " + ref + ": a target's median divided by " + ref + "'s (for rates, higher is better"
+	if len(lower) > 0 {
+		vs += "; for " + strings.Join(lower, ", ") + ", a cost, lower is better"
 	}
 	lines = append(lines,
-		"vs "+ref+": a target's median rate divided by "+ref+"'s (higher is better). "+
-			"Per-round vs "+ref+": the target's rate divided by "+ref+"'s in the same round, "+
-			"median and range over rounds; pairing within a round cancels drifts of the machine that slow every target of that round.",
-		strings.Join(cpuLabels, ", ")+": the proxy process's utime+stime (all threads, /proc/<pid>/stat) read just before and just after the generator, "+
+		vs+"). Per-round vs "+ref+": the target's figure divided by "+ref+"'s in the same round, "+
+			"median and range over rounds; pairing within a round cancels drifts of the machine that slow every target of that round.")
+	if len(cpuLabels) > 0 {
+		lines = append(lines, strings.Join(cpuLabels, ", ")+": the proxy's utime+stime (all threads of every process in its process group, "+
+			"/proc/<pid>/stat) read just before and just after the generator, "+
 			"divided by the work the generator counted, "+strings.Join(cpuAbout, ", or ")+"; median over rounds (lower is better). "+
 			"CPU/op vs "+ref+" divides it by "+ref+"'s. Proxy CPU use: that CPU time over the run's wall time "+
 			"(100% = one CPU busy all along).")
+	}
 	if errs {
-		lines = append(lines, "Errors: the generator's socket errors (connect, read, write, timeout) and non-2xx/3xx answers, summed over rounds.")
+		lines = append(lines, "Errors: the generator's socket errors (wrk: connect, read, write, timeout), requests without an answer "+
+			"(loadgen: failed) and answers other than 2xx/3xx (loadgen: other than 2xx), summed over rounds.")
+	}
+	if len(failures) > 0 {
+		lines = append(lines, strings.Join(failures, ", ")+" probe a limit: a target that fails a sample (the proxy exits, "+
+			"stops accepting or drops connections) gets a failed row with the reason instead of ending the run.")
 	}
 	if len(noErrors) > 0 {
 		lines = append(lines, strings.Join(noErrors, ", ")+" have no errors column: the generator counts none, "+
@@ -146,6 +230,14 @@ func spliceWords(s ProxySpec) string {
 	return w
 }
 
+// plural writes "1 round", "5 rounds".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 func addUnique(list *[]string, s string) {
 	if !slices.Contains(*list, s) {
 		*list = append(*list, s)
@@ -155,17 +247,14 @@ func addUnique(list *[]string, s string) {
 func (r *Runner) pinning(res *Results, generatorCPUs CPUSet) []string {
 	spec := r.Proxy
 	var names []string
+	lines := []string{}
 	for _, p := range r.Proxies {
 		names = append(names, p.Name)
-	}
-	lines := []string{}
-	if len(r.Proxies) > 0 {
-		cpuMap := "no cpu-map (not pinned)"
-		if len(spec.CPUs) > 0 {
-			cpuMap = "`" + CPUMapLine(spec.Threads, spec.CPUs) + "`"
+		how := "not described"
+		if p.Placement != nil {
+			how = p.Placement(spec)
 		}
-		lines = append(lines, fmt.Sprintf("Proxies (%s): nbthread %d, %s in their configuration.",
-			strings.Join(names, ", "), spec.Threads, cpuMap))
+		lines = append(lines, fmt.Sprintf("%s: %s.", p.Name, how))
 	}
 	lines = append(lines,
 		fmt.Sprintf("Load generator: `taskset -c %s`.", cpuOrAll(generatorCPUs)),
@@ -178,22 +267,18 @@ func (r *Runner) pinning(res *Results, generatorCPUs CPUSet) []string {
 	if spec.CPUs.Overlaps(generatorCPUs) || spec.CPUs.Overlaps(r.BackendCPUs) {
 		lines = append(lines, "Warning: the proxies share CPUs with the generator or the backend.")
 	}
-	for _, name := range append(names, backendNames(r)...) {
+	var backends []string
+	for _, w := range r.Workloads {
+		if w.Backend != nil && !slices.Contains(backends, BackendLabel(w.Backend)) {
+			backends = append(backends, BackendLabel(w.Backend))
+		}
+	}
+	for _, name := range append(names, backends...) {
 		if a, ok := res.Affinity[name]; ok {
 			lines = append(lines, fmt.Sprintf("Observed %s threads (/proc/<pid>/task/*/status, under load): %s.", name, a))
 		}
 	}
 	return lines
-}
-
-func backendNames(r *Runner) []string {
-	var names []string
-	for _, w := range r.Workloads {
-		if w.Backend != nil && !slices.Contains(names, w.Backend.Name) {
-			names = append(names, w.Backend.Name)
-		}
-	}
-	return names
 }
 
 func cpuOrAll(c CPUSet) string {
@@ -216,8 +301,15 @@ func notes(m Machine, ws []WorkloadReport) []string {
 			if sp := row.Rate.Spread(); sp > noisySpread {
 				out = append(out, fmt.Sprintf("%s / %s: rounds spread over %s of the median.", w.Name, row.Target, formatPercent(sp)))
 			}
+			if row.Failures > 0 {
+				out = append(out, fmt.Sprintf("%s / %s: failed in %d round(s), first: %s.", w.Name, row.Target, row.Failures, row.FailReason))
+			}
 			if row.Errors.Total() > 0 {
 				out = append(out, fmt.Sprintf("%s / %s: the generator reported errors: %s.", w.Name, row.Target, row.Errors))
+			}
+			if row.Offered > 0 && row.AchievedMin < rateHeld {
+				out = append(out, fmt.Sprintf("%s / %s: in its worst round the generator completed only %s of the offered rate: "+
+					"the latency figures include waiting for a saturated generator or target.", w.Name, row.Target, formatPercent(row.AchievedMin)))
 			}
 		}
 	}

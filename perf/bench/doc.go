@@ -8,20 +8,26 @@
 //     target forwards to ([Nginx], [Iperf3Server]);
 //   - a [Proxy] says how to write its configuration for a [ProxySpec] (mode,
 //     threads, CPUs, maxconn, timeouts) and how to start it ([Hitless],
-//     [HAProxy]; both read the same HAProxy-syntax file, [HAProxyConfig]);
-//   - a [Workload] names a load [Generator] ([Wrk], [Iperf3]), the proxy
+//     [HAProxy]: both read the same HAProxy-syntax file, [HAProxyConfig];
+//     [NginxProxy]; the Go peers [GnetProxy], [CopyProxy], [ReverseProxy]),
+//     and which modes it supports or will support ([Proxy.Pending]: its
+//     rows then say why it has no figure);
+//   - a [Workload] names a load [Generator] ([Wrk], [Iperf3], [Loadgen] at
+//     a fixed rate, [IdleConns] reading the proxy's memory), the proxy
 //     mode it needs, the backend it talks to, the unit of its headline
-//     figure and the work its CPU figure is given per; it may list the
-//     [Variant]s of the proxies it runs (a name and an edit of the
-//     [ProxySpec]: [SpliceVariants] for the bulk workloads), otherwise it
-//     runs every proxy once, as itself.
+//     figure, the work its CPU figure is given per and the columns of its
+//     table; it may list the [Variant]s of the proxies it runs (a name and
+//     an edit of the [ProxySpec]: [SpliceVariants] for the bulk workloads);
+//     a proxy without a variant runs once, as itself.
 //
 // A [Runner] executes rounds: in each round every workload is run against
-// the backend directly ("direct", the baseline) and then against every
-// proxy (or each of its variants), in a fixed order, so that slow drifts of the machine spread over
-// all targets instead of favouring one. Every proxy is started fresh for
-// each sample and stopped right after it; the CPU time it used while the
-// generator ran is read from /proc/<pid>/stat.
+// the backend directly ("direct", the baseline, unless the workload has
+// none) and then against every proxy (or each of its variants), in a fixed
+// order, so that slow drifts of the machine spread over all targets
+// instead of favouring one. Every proxy is started fresh for each sample
+// and stopped right after it; the CPU time its process group used while
+// the generator ran is read from /proc/<pid>/stat. [Runner.Plan]
+// estimates a run's length before it starts.
 //
 // Invariants:
 //   - Every child process runs in its own process group and is stopped
@@ -36,10 +42,13 @@
 //   - Figures are never invented: a generator run that fails, that completes
 //     no operation, or whose output cannot be parsed fails the whole run.
 //     Error counts reported by the generator are carried to the table.
+//     The one exception is a workload that probes a limit
+//     ([Workload.RecordFailures], the idle connections): a target that
+//     fails it gets a failed row with the reason, and the run goes on.
 //
-// The pure parts (wrk output and iperf3 JSON parsing, statistics, table
-// formatting, /proc parsing, configuration rendering, target lists) are
-// unit-tested; anything that runs processes or load is
+// The pure parts (wrk output, iperf3 and loadgen JSON parsing, statistics,
+// table formatting, /proc parsing, configuration rendering, target lists,
+// the run plan) are unit-tested; anything that runs processes or load is
 // exercised only by perf/cmd/perf, never by "go test".
 //
 // Ownership: a Runner and the processes it starts belong to the goroutine

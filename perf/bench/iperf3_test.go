@@ -147,7 +147,7 @@ func TestBulkWorkloads(t *testing.T) {
 		if w.Name != tt.name || w.Gen.(Iperf3).Reverse != tt.reverse {
 			t.Errorf("%s: name %q, reverse %v", tt.name, w.Name, w.Gen.(Iperf3).Reverse)
 		}
-		if w.Mode != ModeTCP || w.Backend != &be || w.CPUPer != PerGB || w.Unit != "Gbit/s" || !w.NoLatency || !w.NoErrors {
+		if w.Mode != ModeTCP || w.Backend != &be || w.CPUPer != PerGB || w.Unit != "Gbit/s" || len(w.Latency) != 0 || !w.NoErrors {
 			t.Errorf("%s: %+v", tt.name, w)
 		}
 		var names []string

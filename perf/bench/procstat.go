@@ -48,18 +48,133 @@ func ParseProcStatCPU(stat []byte) (uint64, error) {
 	return utime + stime, nil
 }
 
-// ProcessCPU returns the CPU time (user+system, all threads) process pid
-// has used so far; clkTck is [ClockTicks]'s result.
+// ParseProcStatGroup returns the process group id (field 5) from the
+// content of /proc/<pid>/stat.
+func ParseProcStatGroup(stat []byte) (int, error) {
+	end := bytes.LastIndexByte(stat, ')')
+	if end < 0 {
+		return 0, fmt.Errorf("bench: /proc stat line without ')': %.60q", stat)
+	}
+	// After ')': state, ppid, pgrp.
+	rest := strings.Fields(string(stat[end+1:]))
+	if len(rest) < 3 {
+		return 0, fmt.Errorf("bench: /proc stat line has %d fields after the name, want at least 3", len(rest))
+	}
+	pgrp, err := strconv.Atoi(rest[2])
+	if err != nil || pgrp < 0 {
+		return 0, fmt.Errorf("bench: /proc stat pgrp %q is not a process group id", rest[2])
+	}
+	return pgrp, nil
+}
+
+// GroupMembers returns the pids of the processes in process group pgid:
+// a program the harness started (its own group) and whatever it forked,
+// such as nginx's workers. The leader comes first; a leader that has
+// exited is an error.
+func GroupMembers(pgid int) ([]int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	members := []int{pgid}
+	if _, err := os.Stat("/proc/" + strconv.Itoa(pgid)); err != nil {
+		return nil, fmt.Errorf("bench: process group %d: %w", pgid, err)
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == pgid {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue // exited meanwhile
+		}
+		if g, err := ParseProcStatGroup(b); err == nil && g == pgid {
+			members = append(members, pid)
+		}
+	}
+	return members, nil
+}
+
+// ProcessCPU returns the CPU time (user+system, all threads) the process
+// group led by pid has used so far: the program the harness started and
+// the processes it forked (nginx's workers), but not those that exited;
+// clkTck is [ClockTicks]'s result.
 func ProcessCPU(pid, clkTck int) (time.Duration, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	members, err := GroupMembers(pid)
 	if err != nil {
-		return 0, fmt.Errorf("bench: CPU time of pid %d: %w", pid, err)
+		return 0, err
 	}
-	ticks, err := ParseProcStatCPU(b)
+	var total uint64
+	for i, m := range members {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(m) + "/stat")
+		if err != nil {
+			if i > 0 {
+				continue // a forked process exited meanwhile
+			}
+			return 0, fmt.Errorf("bench: CPU time of pid %d: %w", pid, err)
+		}
+		ticks, err := ParseProcStatCPU(b)
+		if err != nil {
+			return 0, fmt.Errorf("pid %d: %w", m, err)
+		}
+		total += ticks
+	}
+	return ticksToDuration(total, clkTck), nil
+}
+
+// ParseVmRSS returns the resident set size, in bytes, from the content of
+// /proc/<pid>/status ("VmRSS:   12345 kB").
+func ParseVmRSS(status string) (int64, error) {
+	for line := range strings.SplitSeq(status, "\n") {
+		v, ok := strings.CutPrefix(line, "VmRSS:")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) != 2 || f[1] != "kB" {
+			return 0, fmt.Errorf("bench: status line %q: want \"VmRSS: <n> kB\"", line)
+		}
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bench: status line %q: %q is not a size", line, f[0])
+		}
+		return n << 10, nil
+	}
+	return 0, fmt.Errorf("bench: status without VmRSS (a zombie, or not a process)")
+}
+
+// GroupMemory returns the resident set size (VmRSS, bytes) and the count
+// of open file descriptors of the process group led by pid, summed over
+// its processes. Pages that forked processes share are counted once per
+// process; a difference between two readings of one group is what the
+// harness reports, and shared pages cancel out in it.
+func GroupMemory(pid int) (rss int64, fds int, err error) {
+	members, err := GroupMembers(pid)
 	if err != nil {
-		return 0, fmt.Errorf("pid %d: %w", pid, err)
+		return 0, 0, err
 	}
-	return ticksToDuration(ticks, clkTck), nil
+	for i, m := range members {
+		dir := "/proc/" + strconv.Itoa(m)
+		b, err := os.ReadFile(dir + "/status")
+		if err != nil {
+			if i > 0 {
+				continue
+			}
+			return 0, 0, fmt.Errorf("bench: memory of pid %d: %w", pid, err)
+		}
+		n, err := ParseVmRSS(string(b))
+		if err != nil {
+			return 0, 0, fmt.Errorf("pid %d: %w", m, err)
+		}
+		ents, err := os.ReadDir(dir + "/fd")
+		if err != nil {
+			return 0, 0, fmt.Errorf("bench: descriptors of pid %d: %w", m, err)
+		}
+		rss += n
+		fds += len(ents)
+	}
+	return rss, fds, nil
 }
 
 func ticksToDuration(ticks uint64, clkTck int) time.Duration {

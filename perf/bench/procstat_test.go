@@ -124,3 +124,46 @@ func TestAffinity(t *testing.T) {
 		}
 	}
 }
+
+func TestParseProcStatGroup(t *testing.T) {
+	tests := []struct {
+		name, stat string
+		want       int
+		ok         bool
+	}{
+		{"nginx worker in its master's group", "4243 (nginx) S 4242 4242 4242 0 -1 4194624 10 0 0 0 1 2 0 0 20 0 1 0", 4242, true},
+		{"name with spaces and parentheses", "77 (a (b) c) R 1 70 70 0", 70, true},
+		{"truncated", "1 (x) S 1", 0, false},
+		{"not a number", "1 (x) S 1 g 1", 0, false},
+		{"no name", "1 x S 1 1 1", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseProcStatGroup([]byte(tt.stat))
+			if (err == nil) != tt.ok || got != tt.want {
+				t.Errorf("ParseProcStatGroup = %d, %v; want %d, ok %v", got, err, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestParseVmRSS(t *testing.T) {
+	tests := []struct {
+		name, status string
+		want         int64
+		ok           bool
+	}{
+		{"haproxy", "Name:\thaproxy\nVmPeak:\t  123456 kB\nVmHWM:\t   50000 kB\nVmRSS:\t   48236 kB\nRssAnon:\t   40000 kB\n", 48236 << 10, true},
+		{"zombie: no VmRSS", "Name:\tx\nState:\tZ (zombie)\n", 0, false},
+		{"other unit", "VmRSS:\t 12 MB\n", 0, false},
+		{"not a number", "VmRSS:\t lots kB\n", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseVmRSS(tt.status)
+			if (err == nil) != tt.ok || got != tt.want {
+				t.Errorf("ParseVmRSS = %d, %v; want %d, ok %v", got, err, tt.want, tt.ok)
+			}
+		})
+	}
+}

@@ -36,6 +36,13 @@ type ProxySpec struct {
 
 	TimeoutConnect, TimeoutClient, TimeoutServer time.Duration
 
+	// Nofile is the open-files limit a proxy that sets its own (nginx's
+	// worker_rlimit_nofile) asks for: the hard limit every process
+	// inherits. 0 leaves the proxy to its default. HAProxy and hitless
+	// derive theirs from maxconn; Go raises its soft limit to the hard
+	// one at start.
+	Nofile uint64
+
 	Dir string // private, existing directory for its configuration and files
 }
 
@@ -54,6 +61,11 @@ const (
 type Proxy struct {
 	Name  string // also the target name of its plain runs; see [Variant]
 	Modes []Mode // the modes it can run; workloads in other modes skip it
+	// Pending maps a mode the program is meant to support but does not
+	// yet to the reason its row gives instead of figures ("n/a: mode http
+	// not implemented yet"). A mode it will never run is in neither list,
+	// and its tables leave it out.
+	Pending map[Mode]string
 	// Config renders the configuration file for s; nil when the program
 	// takes its settings on the command line only.
 	Config func(s ProxySpec) ([]byte, error)
@@ -63,6 +75,9 @@ type Proxy struct {
 	// measured: a proxy made of several processes must run its work in
 	// that one or be described with its own accounting.
 	Argv func(cfgPath string, s ProxySpec) []string
+	// Placement says, for the report, how the program gets its threads
+	// and CPUs from s.
+	Placement func(s ProxySpec) string
 }
 
 // Supports reports whether p can run a workload in mode m.
@@ -94,15 +109,18 @@ func StartProxy(ctx context.Context, p Proxy, s ProxySpec) (*Process, error) {
 	return proc, nil
 }
 
-// Hitless is hitless run in the foreground (-db) on [HAProxyConfig].
+// Hitless is hitless run in the foreground (-db) on [HAProxyConfig]. It
+// refuses mode http today: the HTTP tables show it as pending.
 func Hitless(binary string) Proxy {
 	return Proxy{
-		Name:   "hitless",
-		Modes:  []Mode{ModeTCP},
-		Config: HAProxyConfig,
+		Name:    "hitless",
+		Modes:   []Mode{ModeTCP},
+		Pending: map[Mode]string{ModeHTTP: "n/a: mode http not implemented yet"},
+		Config:  HAProxyConfig,
 		Argv: func(cfgPath string, _ ProxySpec) []string {
 			return []string{binary, "-db", "-f", cfgPath}
 		},
+		Placement: haproxyPlacement,
 	}
 }
 
@@ -116,7 +134,17 @@ func HAProxy(binary string) Proxy {
 		Argv: func(cfgPath string, _ ProxySpec) []string {
 			return []string{binary, "-db", "-f", cfgPath}
 		},
+		Placement: haproxyPlacement,
 	}
+}
+
+// haproxyPlacement describes the threads and CPUs of [HAProxyConfig].
+func haproxyPlacement(s ProxySpec) string {
+	cpuMap := "no cpu-map (not pinned)"
+	if len(s.CPUs) > 0 {
+		cpuMap = "`" + CPUMapLine(s.Threads, s.CPUs) + "`"
+	}
+	return fmt.Sprintf("nbthread %d, %s in its configuration (worker threads only)", s.Threads, cpuMap)
 }
 
 // HAProxyConfig renders s in HAProxy 2.6 syntax, the file that every

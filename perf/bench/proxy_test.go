@@ -110,6 +110,21 @@ func TestProxies(t *testing.T) {
 	if Hitless("h").Supports(ModeHTTP) {
 		t.Error("hitless claims http mode, which it rejects today")
 	}
+	if why := Hitless("h").Pending[ModeHTTP]; why != "n/a: mode http not implemented yet" {
+		t.Errorf("hitless's http row says %q", why)
+	}
+}
+
+func TestBodyContent(t *testing.T) {
+	for _, b := range SizedBodies {
+		c := b.Content()
+		if len(c) != b.Size || c[63] != '\n' || c[0] != 'a' || c[64] != 'b' {
+			t.Errorf("%s: %d bytes starting %.70q", b.Path, len(c), c)
+		}
+	}
+	if got := string((Body{Size: 3}).Content()); got != "aaa" {
+		t.Errorf("3-byte body %q", got)
+	}
 }
 
 func TestNginxConfig(t *testing.T) {
@@ -122,6 +137,9 @@ func TestNginxConfig(t *testing.T) {
 	for _, want := range []string{
 		"master_process off;", "worker_processes 1;", "access_log off;", "keepalive_requests 1000000000;",
 		"pid /tmp/perf/nginx/nginx.pid;", "listen 127.0.0.1:5000;", `return 200 "ok \"quoted\" \\\n";`,
+		"client_header_timeout 300s;",
+		"        location = /1k {\n            root /tmp/perf/nginx/www;\n        }\n",
+		"        location = /64k {\n            root /tmp/perf/nginx/www;\n        }\n    }\n}\n",
 	} {
 		if !strings.Contains(string(cfg), want) {
 			t.Errorf("nginx config lacks %q:\n%s", want, cfg)

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -53,14 +54,15 @@ func WaitListening(ctx context.Context, addr string, p *Process) error {
 	}
 }
 
-// CheckHTTP sends one GET / to addr on a new connection and checks that
-// the answer is a 200 with the body want (any body when want is empty).
-func CheckHTTP(ctx context.Context, addr, want string) error {
+// CheckHTTP sends one GET path to addr on a new connection and checks
+// that the answer is a 200 with the body want (any body when want is
+// nil). Bodies up to 1 MiB are read.
+func CheckHTTP(ctx context.Context, addr, path string, want []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	tr := &http.Transport{DisableKeepAlives: true, Proxy: nil}
 	defer tr.CloseIdleConnections()
-	url := "http://" + addr + "/"
+	url := "http://" + addr + path
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return fmt.Errorf("bench: check %s: %w", url, err)
@@ -77,8 +79,8 @@ func CheckHTTP(ctx context.Context, addr, want string) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("bench: check %s: status %d, want 200", url, resp.StatusCode)
 	}
-	if want != "" && string(body) != want {
-		return fmt.Errorf("bench: check %s: body %.40q, want %.40q", url, body, want)
+	if want != nil && !bytes.Equal(body, want) {
+		return fmt.Errorf("bench: check %s: body of %d bytes %.40q, want %d bytes %.40q", url, len(body), body, len(want), want)
 	}
 	return nil
 }

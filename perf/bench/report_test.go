@@ -18,7 +18,7 @@ func TestReportMarkdown(t *testing.T) {
 				Table: TableSpec{Unit: "req/s", CPUPer: "100k req", OpName: "req", Reference: "haproxy"},
 				Rows:  []Row{{Target: "haproxy", Rate: Summary{2, 10, 9, 11}}}},
 			{Name: "bulk", Summary: "Bulk.", Command: "iperf3 -c 127.0.0.1", Targets: []string{"**haproxy splice-auto**: splices"},
-				Table: TableSpec{Unit: "Gbit/s", Decimals: 2, CPUPer: "GB", OpName: "GB", Reference: "haproxy", NoLatency: true, NoErrors: true},
+				Table: TableSpec{Unit: "Gbit/s", Decimals: 2, CPUPer: "GB", OpName: "GB", Reference: "haproxy", NoErrors: true},
 				Rows:  []Row{{Target: "haproxy splice-auto", Rate: Summary{2, 20, 19.5, 20.5}}}},
 		},
 		Files: []File{

@@ -76,38 +76,66 @@ type target struct {
 }
 
 // proxyTargets returns w's proxy runs in the order they run in a round:
-// the runner's proxies in order, each as itself or as w's variants of
-// it; proxies that do not support w's mode are left out.
+// the runner's proxies in order, each as w's variants of it, or as
+// itself when w lists none for it; proxies that do not support w's mode
+// are left out.
 func (r *Runner) proxyTargets(w Workload) []target {
 	var ts []target
 	for _, p := range r.Proxies {
 		if !p.Supports(w.Mode) {
 			continue
 		}
-		if w.Variants == nil {
-			ts = append(ts, target{name: p.Name, proxy: p})
-			continue
-		}
+		n := len(ts)
 		for _, v := range w.Variants {
 			if v.Proxy == p.Name {
 				ts = append(ts, target{name: v.Name, proxy: p, tweak: v.Tweak, about: v.About})
 			}
 		}
+		if len(ts) == n {
+			ts = append(ts, target{name: p.Name, proxy: p})
+		}
 	}
 	return ts
 }
+
+// runsDirect reports whether w runs against the backend directly.
+func (r *Runner) runsDirect(w Workload) bool { return r.Direct && !w.NoDirect }
 
 // Targets returns the names of w's targets in the order they run in a
 // round: direct first when it runs, then the proxy runs.
 func (r *Runner) Targets(w Workload) []string {
 	var names []string
-	if r.Direct {
+	if r.runsDirect(w) {
 		names = append(names, DirectTarget)
 	}
 	for _, t := range r.proxyTargets(w) {
 		names = append(names, t.name)
 	}
 	return names
+}
+
+// TableTargets returns the rows of w's table in order: its targets, and
+// in its place among them every proxy whose support of w's mode is
+// pending, with the reason its row shows.
+func (r *Runner) TableTargets(w Workload) (order []string, pending map[string]string) {
+	pending = map[string]string{}
+	if r.runsDirect(w) {
+		order = append(order, DirectTarget)
+	}
+	ts := r.proxyTargets(w)
+	for _, p := range r.Proxies {
+		if why := p.Pending[w.Mode]; why != "" && !p.Supports(w.Mode) {
+			order = append(order, p.Name)
+			pending[p.Name] = why
+			continue
+		}
+		for _, t := range ts {
+			if t.proxy.Name == p.Name {
+				order = append(order, t.name)
+			}
+		}
+	}
+	return order, pending
 }
 
 // DurationOf is the length of each of w's generator runs.
@@ -212,8 +240,8 @@ func (r *Runner) Run(ctx context.Context) (res *Results, err error) {
 		for _, w := range r.Workloads {
 			i := slices.IndexFunc(backends, func(be *backendRun) bool { return be.b == w.Backend })
 			be := backends[i]
-			if r.Direct {
-				m, err := r.sampleDirect(ctx, round, w, be)
+			if r.runsDirect(w) {
+				m, err := r.sampleDirect(ctx, round, w, be, res.Measurements)
 				if err != nil {
 					return nil, fmt.Errorf("round %d, workload %s, target %s: %w", round, w.Name, DirectTarget, err)
 				}
@@ -233,8 +261,12 @@ func (r *Runner) Run(ctx context.Context) (res *Results, err error) {
 	return res, nil
 }
 
+// BackendLabel names backend b in the report's files and placement
+// lines, apart from a proxy of the same program ("nginx backend").
+func BackendLabel(b *Backend) string { return b.Name + " backend" }
+
 func (r *Runner) startBackend(ctx context.Context, b *Backend, res *Results) (*backendRun, error) {
-	dir := filepath.Join(r.Dir, b.Name)
+	dir := filepath.Join(r.Dir, "backend-"+b.Name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
@@ -248,22 +280,25 @@ func (r *Runner) startBackend(ctx context.Context, b *Backend, res *Results) (*b
 		if err != nil {
 			return nil, err
 		}
-		res.Files = append(res.Files, File{Program: b.Name, Text: string(text)})
+		res.Files = append(res.Files, File{Program: BackendLabel(b), Text: string(text)})
 	} else {
-		res.Files = append(res.Files, File{Program: b.Name + " command line", Text: ShellQuote(b.Argv("", spec)) + "\n"})
+		res.Files = append(res.Files, File{Program: BackendLabel(b) + " command line", Text: ShellQuote(b.Argv("", spec)) + "\n"})
 	}
 	proc, err := StartBackend(ctx, *b, spec)
 	if err != nil {
 		return nil, err
 	}
 	if aff, err := ThreadAffinity(proc.Pid()); err == nil {
-		res.Affinity[b.Name] = aff
+		res.Affinity[BackendLabel(b)] = aff
 	}
 	return &backendRun{b: b, addr: addr, proc: proc}, nil
 }
 
 // sampleDirect runs w's generator against the backend itself.
-func (r *Runner) sampleDirect(ctx context.Context, round int, w Workload, be *backendRun) (Measurement, error) {
+func (r *Runner) sampleDirect(ctx context.Context, round int, w Workload, be *backendRun, done []Measurement) (Measurement, error) {
+	if err := prepare(w.Gen, done); err != nil {
+		return Measurement{}, err
+	}
 	start := time.Now()
 	s, err := w.Gen.Run(ctx, be.addr, r.DurationOf(w))
 	wall := time.Since(start)
@@ -280,19 +315,29 @@ func (r *Runner) sampleDirect(ctx context.Context, round int, w Workload, be *ba
 // forwards, runs w's generator through it while accounting its CPU time,
 // and stops it. A proxy that exits before it is stopped fails the sample.
 func (r *Runner) sampleProxy(ctx context.Context, round int, w Workload, be *backendRun, t target, addr string, res *Results) (m Measurement, err error) {
+	if err := prepare(w.Gen, res.Measurements); err != nil {
+		return m, err
+	}
 	spec := r.Proxy
 	spec.Mode, spec.Listen, spec.Server, spec.Dir = w.Mode, addr, be.addr, filepath.Join(r.Dir, t.proxy.Name)
+	if w.Tweak != nil {
+		w.Tweak(&spec)
+	}
 	if t.tweak != nil {
 		t.tweak(&spec)
 	}
 	p := t.proxy
 	p.Name = t.name // in file names, errors and the process label
-	if round == 1 && p.Config != nil {
-		text, err := p.Config(spec)
-		if err != nil {
-			return m, err
+	if round == 1 {
+		if p.Config != nil {
+			text, err := p.Config(spec)
+			if err != nil {
+				return m, err
+			}
+			res.addProxyFile(t.name, w.Name, string(text))
+		} else {
+			res.addProxyFile(t.name+" command line", w.Name, ShellQuote(p.Argv("", spec))+"\n")
 		}
-		res.addProxyFile(t.name, w.Name, string(text))
 	}
 	proc, err := StartProxy(ctx, p, spec)
 	if err != nil {
@@ -311,9 +356,21 @@ func (r *Runner) sampleProxy(ctx context.Context, round int, w Workload, be *bac
 		return m, err
 	}
 	start := time.Now()
-	s, genErr := w.Gen.Run(ctx, addr, r.DurationOf(w))
+	var s Sample
+	var genErr error
+	if pg, ok := w.Gen.(ProxyGenerator); ok {
+		s, genErr = pg.RunProxy(ctx, addr, r.DurationOf(w), proc.Pid())
+	} else {
+		s, genErr = w.Gen.Run(ctx, addr, r.DurationOf(w))
+	}
 	wall := time.Since(start)
-	if exitErr := proc.Exited(); exitErr != nil {
+	exitErr := proc.Exited()
+	if w.RecordFailures && (exitErr != nil || genErr != nil) && be.proc.Exited() == nil && ctx.Err() == nil {
+		reason := failureReason(genErr, exitErr != nil, proc.Output())
+		_ = proc.Stop() // it may have exited: that is the failure recorded
+		return Measurement{Round: round, Workload: w.Name, Target: t.name, Wall: wall, Failed: reason}, nil
+	}
+	if exitErr != nil {
 		if genErr != nil {
 			return m, fmt.Errorf("%s died under load: %w\ngenerator: %v", p.Name, exitErr, genErr)
 		}
@@ -336,6 +393,37 @@ func (r *Runner) sampleProxy(ctx context.Context, round int, w Workload, be *bac
 		CPU: cpu1 - cpu0, HasCPU: true}, nil
 }
 
+// failureReason sums up, on one line, why a target failed a workload
+// that records failures: the generator's error (its first line), whether
+// the proxy exited, and the last line the proxy wrote, if any.
+func failureReason(genErr error, exited bool, output string) string {
+	var parts []string
+	if genErr != nil {
+		line, _, _ := strings.Cut(genErr.Error(), "\n")
+		parts = append(parts, strings.TrimSuffix(strings.ReplaceAll(line, "bench: ", ""), ";"))
+	}
+	if exited {
+		parts = append(parts, "the proxy exited")
+	}
+	lines := strings.Split(strings.TrimRight(output, "\n"), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			parts = append(parts, "its last output: "+l)
+			break
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// prepare lets a generator that derives a setting from earlier
+// measurements do so.
+func prepare(g Generator, done []Measurement) error {
+	if p, ok := g.(Preparer); ok {
+		return p.Prepare(done)
+	}
+	return nil
+}
+
 // addProxyFile records the configuration target ran with for workload:
 // a text already recorded for the same target gains the workload's name.
 func (res *Results) addProxyFile(target, workload, text string) {
@@ -355,18 +443,29 @@ func (r *Runner) progress(m Measurement, w Workload) {
 	if r.Progress == nil {
 		return
 	}
-	cpu := ""
-	if use, ok := m.CPUUse(); ok {
-		per, _ := m.CPUPerOps(w.CPUPer.Ops)
-		cpu = fmt.Sprintf("  CPU %.2fs (%s, %.3f s/%s)", m.CPU.Seconds(), formatPercent(use), per, w.CPUPer.Label)
+	var b strings.Builder
+	if m.Failed != "" {
+		fmt.Fprintf(r.Progress, "round %d/%d  %-22s %-19s FAILED: %s\n", m.Round, r.Rounds, w.Name, m.Target, m.Failed)
+		return
 	}
-	latency, errs := "", ""
-	if !w.NoLatency {
-		latency = fmt.Sprintf("  p50 %s  p99 %s", formatLatency(m.Sample.Latency.P50), formatLatency(m.Sample.Latency.P99))
+	fmt.Fprintf(&b, "round %d/%d  %-22s %-19s %10s %s", m.Round, r.Rounds, w.Name, m.Target,
+		formatNumber(m.Sample.Rate, w.Decimals), w.Unit)
+	for _, p := range w.Latency {
+		fmt.Fprintf(&b, "  %s %s", p, formatLatency(m.Sample.Latency.At(p)))
+	}
+	if w.Achieved {
+		fmt.Fprintf(&b, "  achieved %s of %s req/s", formatCount(m.Sample.Achieved), formatCount(m.Sample.Offered))
+	}
+	if mem := m.Sample.Memory; w.Memory {
+		fmt.Fprintf(&b, "  RSS %s -> %s with %d connections, %d fds", formatBytes(float64(mem.Before)),
+			formatBytes(float64(mem.After)), mem.Conns, mem.FDs)
+	}
+	if use, ok := m.CPUUse(); ok && !w.NoCPU {
+		per, _ := m.CPUPerOps(w.CPUPer.Ops)
+		fmt.Fprintf(&b, "  CPU %.2fs (%s, %.3f s/%s)", m.CPU.Seconds(), formatPercent(use), per, w.CPUPer.Label)
 	}
 	if !w.NoErrors {
-		errs = "  errors " + m.Sample.Errors.String()
+		b.WriteString("  errors " + m.Sample.Errors.String())
 	}
-	fmt.Fprintf(r.Progress, "round %d/%d  %-18s %-19s %10s %s%s%s%s\n",
-		m.Round, r.Rounds, w.Name, m.Target, formatNumber(m.Sample.Rate, w.Decimals), w.Unit, latency, cpu, errs)
+	fmt.Fprintln(r.Progress, b.String())
 }

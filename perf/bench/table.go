@@ -15,9 +15,16 @@ type TableSpec struct {
 	CPUPer    string // the work CPU time is given per: "100k req"
 	OpName    string // the unit of work in the CPU ratio's header: "req"
 	Reference string // target the ratios divide by: "haproxy"
-	// NoLatency and NoErrors leave out the p50 and p99 columns and the
-	// errors column, for generators without those figures.
-	NoLatency, NoErrors bool
+	// LowerIsBetter marks the headline as a cost (latency, memory) in
+	// its header.
+	LowerIsBetter bool
+	// Latency lists the percentile columns; none for generators without
+	// latency figures.
+	Latency []Percentile
+	// NoErrors leaves out the errors column, NoCPU the CPU columns;
+	// Achieved adds the offered and achieved rates of a fixed-rate
+	// generator, Memory the proxy's memory and descriptors.
+	NoErrors, NoCPU, Achieved, Memory bool
 }
 
 // none marks a cell without a value.
@@ -26,9 +33,11 @@ const none = "—"
 // FormatTable renders rows as a GitHub-flavoured Markdown table: per
 // target the median rate, the min–max range and the spread, the ratio to
 // the reference's median, the median and range of the ratios to the
-// reference round by round, the latency medians, the proxy's CPU seconds
-// per unit of work and its ratio to the reference's, the proxy's CPU use
-// and the generator's error counts over all rounds.
+// reference round by round, the latency medians, the offered and achieved
+// rates, the proxy's memory, the proxy's CPU seconds per unit of work and
+// its ratio to the reference's, the proxy's CPU use and the generator's
+// error counts over all rounds. A row with NA set shows its reason in the
+// rate column and dashes elsewhere.
 func FormatTable(spec TableSpec, rows []Row) string {
 	type column struct {
 		header, align string
@@ -36,9 +45,13 @@ func FormatTable(spec TableSpec, rows []Row) string {
 		skip          bool
 	}
 	rate := func(v float64) string { return formatNumber(v, spec.Decimals) }
+	headline := spec.Unit + " (median)"
+	if spec.LowerIsBetter {
+		headline = spec.Unit + " (median, lower is better)"
+	}
 	cols := []column{
 		{header: "target", align: "---", cell: func(r Row) string { return r.Target }},
-		{header: spec.Unit + " (median)", align: "--:", cell: func(r Row) string { return rate(r.Rate.Median) }},
+		{header: headline, align: "--:", cell: func(r Row) string { return rate(r.Rate.Median) }},
 		{header: "min – max", align: "--:", cell: func(r Row) string { return rate(r.Rate.Min) + " – " + rate(r.Rate.Max) }},
 		{header: "spread", align: "--:", cell: func(r Row) string { return formatPercent(r.Rate.Spread()) }},
 		{header: "vs " + spec.Reference, align: "--:", cell: func(r Row) string {
@@ -53,28 +66,37 @@ func FormatTable(spec TableSpec, rows []Row) string {
 			}
 			return formatRatio(r.Paired.Median) + " (" + formatRatio(r.Paired.Min) + " – " + formatRatio(r.Paired.Max) + ")"
 		}},
-		{header: "p50", align: "--:", cell: func(r Row) string { return formatLatency(r.P50) }, skip: spec.NoLatency},
-		{header: "p99", align: "--:", cell: func(r Row) string { return formatLatency(r.P99) }, skip: spec.NoLatency},
-		{header: "CPU s/" + spec.CPUPer, align: "--:", cell: func(r Row) string {
+	}
+	for _, p := range spec.Latency {
+		cols = append(cols, column{header: p.String(), align: "--:", cell: func(r Row) string { return formatLatency(r.latency(p)) }})
+	}
+	cols = append(cols,
+		column{header: "offered req/s", align: "--:", cell: func(r Row) string { return formatCount(r.Offered) }, skip: !spec.Achieved},
+		column{header: "achieved req/s", align: "--:", cell: func(r Row) string { return formatCount(r.Achieved) }, skip: !spec.Achieved},
+		column{header: "connections", align: "--:", cell: func(r Row) string { return formatCount(float64(r.Conns)) }, skip: !spec.Memory},
+		column{header: "RSS before", align: "--:", cell: func(r Row) string { return formatBytes(r.RSSBefore) }, skip: !spec.Memory},
+		column{header: "RSS with connections", align: "--:", cell: func(r Row) string { return formatBytes(r.RSSAfter) }, skip: !spec.Memory},
+		column{header: "fds/conn", align: "--:", cell: func(r Row) string { return strconv.FormatFloat(r.FDsPerConn, 'f', 2, 64) }, skip: !spec.Memory},
+		column{header: "CPU s/" + spec.CPUPer, align: "--:", cell: func(r Row) string {
 			if !r.HasCPU {
 				return none
 			}
 			return strconv.FormatFloat(r.CPUPer, 'f', 3, 64)
-		}},
-		{header: "CPU/" + spec.OpName + " vs " + spec.Reference, align: "--:", cell: func(r Row) string {
+		}, skip: spec.NoCPU},
+		column{header: "CPU/" + spec.OpName + " vs " + spec.Reference, align: "--:", cell: func(r Row) string {
 			if !r.HasCPUR {
 				return none
 			}
 			return formatRatio(r.CPURef)
-		}},
-		{header: "proxy CPU use", align: "--:", cell: func(r Row) string {
+		}, skip: spec.NoCPU},
+		column{header: "proxy CPU use", align: "--:", cell: func(r Row) string {
 			if !r.HasCPU {
 				return none
 			}
 			return formatPercent(r.CPUUse)
-		}},
-		{header: "errors (all rounds)", align: "---", cell: func(r Row) string { return r.Errors.String() }, skip: spec.NoErrors},
-	}
+		}, skip: spec.NoCPU},
+		column{header: "errors (all rounds)", align: "---", cell: func(r Row) string { return r.Errors.String() }, skip: spec.NoErrors},
+	)
 	var header, align []string
 	for _, c := range cols {
 		if !c.skip {
@@ -86,9 +108,19 @@ func FormatTable(spec TableSpec, rows []Row) string {
 	writeRow(&b, align)
 	for _, r := range rows {
 		var cells []string
-		for _, c := range cols {
-			if !c.skip {
+		for i, c := range cols {
+			if c.skip {
+				continue
+			}
+			switch {
+			case r.NA == "":
 				cells = append(cells, c.cell(r))
+			case i == 0:
+				cells = append(cells, r.Target)
+			case i == 1:
+				cells = append(cells, r.NA)
+			default:
+				cells = append(cells, none)
 			}
 		}
 		writeRow(&b, cells)
@@ -135,6 +167,14 @@ func formatNumber(v float64, decimals int) string {
 		b.WriteString(frac)
 	}
 	return b.String()
+}
+
+// formatBytes writes a byte count in MiB with one decimal: "12.3 MiB".
+func formatBytes(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return none
+	}
+	return formatNumber(v/(1<<20), 1) + " MiB"
 }
 
 // formatPercent writes a fraction as a percentage with one decimal.

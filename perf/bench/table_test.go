@@ -8,7 +8,7 @@ import (
 )
 
 func TestFormatTable(t *testing.T) {
-	spec := TableSpec{Unit: "req/s", CPUPer: "100k req", OpName: "req", Reference: "haproxy"}
+	spec := TableSpec{Unit: "req/s", CPUPer: "100k req", OpName: "req", Reference: "haproxy", Latency: RequestLatency}
 	rows := []Row{
 		{Target: "direct", Rate: Summary{5, 67318.84, 66000, 68000.4}, P50: 530 * time.Microsecond, P99: 835 * time.Microsecond,
 			RateRef: 1.5, HasRef: true, Paired: Summary{5, 1.49, 1.4, 1.6}},
@@ -30,7 +30,7 @@ func TestFormatTable(t *testing.T) {
 }
 
 func TestFormatTableWithoutReference(t *testing.T) {
-	got := FormatTable(TableSpec{Unit: "req/s", CPUPer: "100k req", OpName: "req", Reference: "haproxy"},
+	got := FormatTable(TableSpec{Unit: "req/s", CPUPer: "100k req", OpName: "req", Reference: "haproxy", Latency: RequestLatency},
 		[]Row{{Target: "a|b", Rate: Summary{1, 0, 0, 0}}})
 	lines := strings.Split(strings.TrimSpace(got), "\n")
 	if len(lines) != 3 {
@@ -42,7 +42,7 @@ func TestFormatTableWithoutReference(t *testing.T) {
 }
 
 func TestFormatTableBulk(t *testing.T) {
-	spec := TableSpec{Unit: "Gbit/s", Decimals: 2, CPUPer: "GB", OpName: "GB", Reference: "haproxy", NoLatency: true, NoErrors: true}
+	spec := TableSpec{Unit: "Gbit/s", Decimals: 2, CPUPer: "GB", OpName: "GB", Reference: "haproxy", NoErrors: true}
 	rows := []Row{
 		{Target: "hitless nosplice", Rate: Summary{3, 14.306, 13.9, 15.0}, HasCPU: true, CPUPer: 0.41234, CPUUse: 0.9,
 			RateRef: 0.8, HasRef: true, CPURef: 1.5, HasCPUR: true, Paired: Summary{3, 0.8, 0.75, 0.85}},

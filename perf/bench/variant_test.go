@@ -72,7 +72,7 @@ func testRunner(proxies ...string) *Runner {
 
 func TestRunnerTargets(t *testing.T) {
 	nginx, iperf := Nginx("nginx", "x\n"), Iperf3Server("iperf3")
-	keepalive := KeepAlive(Wrk{Binary: "wrk"}, &nginx)
+	keepalive := KeepAlive(Wrk{Binary: "wrk"}, &nginx, ModeTCP)
 	bulk := Bulk(Iperf3{Binary: "iperf3"}, &iperf)
 	bulk.Duration = 5 * time.Second
 	tests := []struct {
@@ -141,13 +141,17 @@ func TestRunnerValidate(t *testing.T) {
 		}, false},
 		{"variant named direct", func(r *Runner) { r.Workloads[1].Variants = []Variant{{Name: DirectTarget, Proxy: "haproxy"}} }, false},
 		{"no CPU basis", func(r *Runner) { r.Workloads[1].CPUPer = CPUBasis{} }, false},
-		{"no target at all", func(r *Runner) { r.Direct = false; r.Workloads[1].Variants = []Variant{{Name: "x", Proxy: "absent"}} }, false},
+		{"no target at all", func(r *Runner) { r.Direct = false; r.Proxies = nil }, false},
+		{"variant of an absent proxy, the others run as themselves", func(r *Runner) {
+			r.Direct = false
+			r.Workloads[1].Variants = []Variant{{Name: "x", Proxy: "absent"}}
+		}, true},
 		{"workload name twice", func(r *Runner) { r.Workloads = append(r.Workloads, good()) }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := testRunner("hitless", "haproxy")
-			r.Workloads = []Workload{KeepAlive(Wrk{Binary: "wrk"}, &nginx), good()}
+			r.Workloads = []Workload{KeepAlive(Wrk{Binary: "wrk"}, &nginx, ModeTCP), good()}
 			tt.edit(r)
 			if err := r.validate(); (err == nil) != tt.ok {
 				t.Errorf("validate = %v, want ok %v", err, tt.ok)

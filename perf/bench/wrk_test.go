@@ -142,11 +142,11 @@ func TestWrkArgv(t *testing.T) {
 
 func TestConnPerRequestDoesNotShareHeaders(t *testing.T) {
 	base := Wrk{Headers: make([]string, 0, 4)}
-	w := ConnPerRequest(base, nil).Gen.(Wrk)
+	w := ConnPerRequest(base, nil, ModeTCP).Gen.(Wrk)
 	if len(base.Headers) != 0 || !slices.Equal(w.Headers, []string{"Connection: close"}) {
 		t.Errorf("base headers %q, conn-per-request headers %q", base.Headers, w.Headers)
 	}
-	if h := KeepAlive(base, nil).Gen.(Wrk).Headers; len(h) != 0 {
+	if h := KeepAlive(base, nil, ModeTCP).Gen.(Wrk).Headers; len(h) != 0 {
 		t.Errorf("keep-alive headers %q, want none", h)
 	}
 }
@@ -159,7 +159,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{Errors{}, "0", 0},
 		{Errors{Read: 3, Status: 1}, "read 3, non-2xx/3xx 1", 4},
-		{Errors{1, 2, 3, 4, 5}, "connect 1, read 2, write 3, timeout 4, non-2xx/3xx 5", 15},
+		{Errors{1, 2, 3, 4, 5, 6}, "connect 1, read 2, write 3, timeout 4, non-2xx/3xx 5, failed 6", 21},
 	}
 	for _, tt := range tests {
 		if got := tt.e.String(); got != tt.str {
@@ -169,7 +169,7 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%+v.Total() = %d, want %d", tt.e, got, tt.total)
 		}
 	}
-	if got := (Errors{1, 2, 3, 4, 5}).Add(Errors{1, 1, 1, 1, 1}); got != (Errors{2, 3, 4, 5, 6}) {
+	if got := (Errors{1, 2, 3, 4, 5, 6}).Add(Errors{1, 1, 1, 1, 1, 1}); got != (Errors{2, 3, 4, 5, 6, 7}) {
 		t.Errorf("Add = %+v", got)
 	}
 }
