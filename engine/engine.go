@@ -14,6 +14,7 @@ import (
 	"hitless/engine/config"
 	"hitless/lb"
 	"hitless/poller"
+	"hitless/queue"
 )
 
 // Options are the engine settings that do not come from the configuration.
@@ -40,6 +41,7 @@ type Engine struct {
 	backends  []*backend
 	servers   []*server
 	nctr      int // counter objects (frontends, backends, servers)
+	nreactors int
 
 	maxconn   int64
 	maxAccept int
@@ -111,6 +113,7 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		e.maxpipes = 0
 	}
 
+	e.nreactors = nb
 	if err := e.buildProxies(); err != nil {
 		return nil, err
 	}
@@ -186,10 +189,15 @@ func (e *Engine) buildProxies() error {
 			continue
 		}
 		b := &backend{cfg: p, name: p.Name, id: p.ID, ctr: e.nctr, retries: p.Retries,
-			redispatch: p.Redispatch, redispInt: p.RedispatchInterval}
+			redispatch: p.Redispatch, redispInt: p.RedispatchInterval, q: queue.New(e.nreactors)}
 		e.nctr++
 		b.timeouts = timeoutsOf(p)
 		b.connectTO = b.timeouts.connect
+		// "timeout queue" falls back to "timeout connect", as in HAProxy.
+		b.queueTO = b.timeouts.queue
+		if b.queueTO == 0 {
+			b.queueTO = b.connectTO
+		}
 		algo, err := lb.New(p.Balance.Algo, len(p.Servers))
 		if err != nil {
 			return fmt.Errorf("proxy '%s': balance '%s': %w", p.Name, p.Balance.Algo, err)
@@ -200,7 +208,7 @@ func (e *Engine) buildProxies() error {
 		b.bckView = view{b: b, backup: true, only: -1}
 		for _, sc := range p.Servers {
 			s := &server{cfg: sc, be: b, name: sc.Name, id: sc.ID, ctr: e.nctr, backup: sc.Backup,
-				maxconn: int64(sc.Maxconn)}
+				maxconn: int64(sc.Maxconn), minconn: int64(sc.Minconn)}
 			e.nctr++
 			s.weight.Store(int32(sc.Weight))
 			if sc.Disabled {

@@ -13,6 +13,7 @@ import (
 
 	"hitless/engine/config"
 	"hitless/lb"
+	"hitless/queue"
 )
 
 // Server administrative state bits (HAProxy's srv_admin).
@@ -33,6 +34,7 @@ type server struct {
 	ctr      int // counter shard index
 	backup   bool
 	maxconn  int64 // 0 = unlimited
+	minconn  int64 // with fullconn: the dynamic limit's floor; 0 = static maxconn
 	weight   atomic.Int32
 	admin    atomic.Uint32 // adminMaint | adminDrain
 	served   gauge         // streams holding a connection slot (HAProxy's served)
@@ -50,9 +52,26 @@ func (s *server) usable() bool {
 	return s.admin.Load() == 0 && s.weight.Load() > 0
 }
 
+// limit returns the server's current connection limit, 0 for none:
+// maxconn, or with minconn the dynamic limit HAProxy computes, which
+// grows with the backend's load from minconn at no load to maxconn at
+// fullconn sessions.
+func (s *server) limit() int64 {
+	if s.maxconn <= 0 || s.minconn <= 0 || s.minconn >= s.maxconn {
+		return s.maxconn
+	}
+	be := s.be
+	cur := be.cur.cur.Load()
+	if cur >= be.fullconn {
+		return s.maxconn
+	}
+	return max(s.minconn, cur*s.maxconn/be.fullconn)
+}
+
 // full reports whether every connection slot of s is taken.
 func (s *server) full() bool {
-	return s.maxconn > 0 && s.served.cur.Load() >= s.maxconn
+	l := s.limit()
+	return l > 0 && s.served.cur.Load() >= l
 }
 
 // status is the "show stat" status column of the server.
@@ -78,6 +97,9 @@ type backend struct {
 	redispatch bool
 	redispInt  int // -1: on the last retry; N: every Nth retry
 	connectTO  int64
+	queueTO    int64         // ms a stream may wait in the queue; 0 = forever
+	q          *queue.Queue  // streams waiting for any server of the backend
+	drainTurn  atomic.Uint32 // rotates the reactor that continues a long drain
 	timeouts   msTimeouts
 	fullconn   int64
 	cur        gauge // sessions assigned to this backend
@@ -154,7 +176,7 @@ func (b *backend) pick(avoid *server) (*server, pickResult) {
 			return nil, pickNoSrv
 		}
 		s := b.servers[i]
-		if s.served.takeBelow(s.maxconn, true) {
+		if s.served.takeBelow(s.limit(), true) {
 			return s, pickOK
 		}
 		// Lost the last slot to another reactor between Pick and take:

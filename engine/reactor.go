@@ -15,11 +15,14 @@ import (
 // pools and its counter shard. Only the reactor's goroutine touches its
 // fields, except mbox and p.Wake which other goroutines use to post work.
 type reactor struct {
-	id   int
-	e    *Engine
-	p    *poller.Poller
-	cpus []int
-	mbox mailbox
+	id    int
+	e     *Engine
+	p     *poller.Poller
+	cpus  []int
+	mbox  mailbox
+	inbox inbox // grants of queue slots to this reactor's streams
+
+	grantSpare []grant
 
 	evs       []poller.Event
 	tasks     [mailboxBatch]task
@@ -110,6 +113,9 @@ func (r *reactor) run() {
 		if err != nil {
 			r.logf("reactor %d: %v", r.id+1, err)
 			continue
+		}
+		if woken {
+			r.runGrants()
 		}
 		if woken || r.moreTasks {
 			r.runTasks()

@@ -225,6 +225,7 @@ func (e *Engine) backendRow(b *backend, now int64, upSec uint64) cli.StatRow {
 	return cli.StatRow{
 		Type: cli.StatBackend, Mode: b.cfg.Mode.String(), PxName: b.name, SvName: "BACKEND",
 		Iid: uint64(b.id), Status: b.status(),
+		Qcur: uint64(max(b.q.Len(), 0)), Qmax: uint64(b.q.Max()),
 		Scur: uint64(max(b.cur.cur.Load(), 0)), Smax: uint64(b.cur.max.Load()), Slim: uint64(b.fullconn),
 		Stot: c.sessions, Bin: c.bytesIn, Bout: c.bytesOut, Dreq: c.denied,
 		Econ: c.connErr, Eresp: c.respErr, Wretr: c.retries, Wredis: c.redisp,

@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hitless/poller"
+	"hitless/queue"
 )
 
 // Stream states.
@@ -11,6 +12,7 @@ const (
 	stConnecting  uint8 = 1 // server connect in progress
 	stTurnaround  uint8 = 2 // waiting before retrying the same server
 	stEstablished uint8 = 3 // forwarding
+	stQueued      uint8 = 4 // waiting in the backend's queue for a server slot
 )
 
 // side flags.
@@ -69,8 +71,9 @@ type stream struct {
 	req, res channel
 	retries  int   // retries left
 	attempts int   // connection attempts made
-	since    int64 // ms: connect start, or turnaround end in stTurnaround
+	since    int64 // ms: connect start, turnaround end in stTurnaround, enqueue time in stQueued
 	tm       timer
+	qe       queue.Entry // the stream's place in its backend's queue
 }
 
 // Token kinds in the bits 30-31 of a token's low word.
@@ -159,22 +162,18 @@ func (r *reactor) startStream(l *listener, fd int) {
 func (r *reactor) connect(s *stream, avoid *server) {
 	if s.srv == nil {
 		srv, res := s.be.pick(avoid)
-		if res != pickOK {
-			// No queue yet: a stream that finds every server full or none
-			// usable is refused at once (HAProxy answers 503 / closes).
-			r.ctr[s.be.ctr].denied.Add(1)
-			if res == pickNoSrv {
-				r.ctr[s.be.ctr].connErr.Add(1)
-			}
+		switch res {
+		case pickFull:
+			r.enqueue(s)
+			return
+		case pickNoSrv:
+			// No usable server: HAProxy answers 503 / closes at once.
+			r.ctr[s.be.ctr].connErr.Add(1)
 			s.state = stEstablished
 			r.closeStream(s)
 			return
 		}
-		s.srv = srv
-		r.ctr[srv.ctr].lbtot.Add(1)
-		r.ctr[s.be.ctr].lbtot.Add(1)
-		srv.rate.add(r.now)
-		srv.lastSess.Store(r.now)
+		r.assigned(s, srv)
 	}
 	srv := s.srv
 	s.attempts++
@@ -216,6 +215,15 @@ func (r *reactor) connect(s *stream, avoid *server) {
 	default:
 		r.connectFailed(s)
 	}
+}
+
+// assigned records that s holds a slot of srv chosen by load balancing.
+func (r *reactor) assigned(s *stream, srv *server) {
+	s.srv = srv
+	r.ctr[srv.ctr].lbtot.Add(1)
+	r.ctr[s.be.ctr].lbtot.Add(1)
+	srv.rate.add(r.now)
+	srv.lastSess.Store(r.now)
 }
 
 func (r *reactor) samePortSockaddr(srv *server, port int) unix.Sockaddr {
@@ -288,11 +296,15 @@ func (r *reactor) established(s *stream) {
 	r.forwardBoth(s)
 }
 
-// releaseServer gives back the stream's server slot.
+// releaseServer gives back the stream's server slot, and dequeues: the
+// releaser of a slot hands it to the next waiting stream.
 func (r *reactor) releaseServer(s *stream) {
-	if s.srv != nil {
-		s.srv.served.dec()
+	if srv := s.srv; srv != nil {
 		s.srv = nil
+		srv.served.dec()
+		if srv.be.q.Len() > 0 {
+			r.e.drainQueue(srv.be)
+		}
 	}
 }
 
@@ -309,6 +321,11 @@ func (r *reactor) closeSide(sd *side) {
 // closeStream closes both connections, returns buffers and pipes, releases
 // every slot the stream held and frees its table entry.
 func (r *reactor) closeStream(s *stream) {
+	if s.state == stQueued {
+		// If a dequeuer already took the entry, its grant is on the way
+		// and applyGrant gives the slot back.
+		s.be.q.Remove(&s.qe)
+	}
 	r.closeSide(&s.cli)
 	r.closeSide(&s.out)
 	r.dropChannel(&s.req)
@@ -372,6 +389,12 @@ func (r *reactor) streamEvent(s *stream, kind int, ev uint32) {
 // timeoutStream is called when the stream's timer fires.
 func (r *reactor) timeoutStream(s *stream) {
 	switch s.state {
+	case stQueued:
+		if d := r.deadline(s); d > 0 && d <= r.now {
+			r.queueTimeout(s)
+			return
+		}
+		r.armStream(s)
 	case stTurnaround:
 		if r.now >= s.since {
 			r.connect(s, nil)
@@ -425,6 +448,11 @@ func (r *reactor) deadline(s *stream) int64 {
 		return 0
 	case stTurnaround:
 		return s.since
+	case stQueued:
+		if s.be.queueTO > 0 {
+			return s.since + s.be.queueTO
+		}
+		return 0
 	}
 	ft := &s.fe.timeouts
 	half := s.cli.flags&(sideEOF|sideShutW) != 0 || s.out.flags&(sideEOF|sideShutW) != 0

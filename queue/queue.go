@@ -25,20 +25,31 @@ type Entry struct {
 	// Ref identifies the owner (for example a stream index and
 	// generation); the queue never reads it.
 	Ref uint64
-	// Target is the server index a dequeuer reserved a slot on, valid
-	// once the entry was popped Granted.
-	Target int32
 	// Ticket is seq at the moment of the pop: a grant carries it so that
 	// the owner recognises a stale grant after the entry was reused.
 	Ticket uint64
+}
+
+// Popped is what a dequeuer learns of an entry it unlinked, copied under
+// the shard's lock: once the lock is released the owner may reuse the
+// entry, so the dequeuer must use these copies and never read the entry
+// again.
+type Popped struct {
+	E      *Entry
+	Ref    uint64
+	Ticket uint64
+	Shard  int
 }
 
 // State returns the entry's state. Only meaningful to the owner, and to
 // anyone holding the entry's shard lock.
 func (e *Entry) State() uint8 { return e.state }
 
+// Shard returns the shard e was pushed to.
+func (e *Entry) Shard() int { return e.shard }
+
 // Reset makes a popped entry Idle again, for reuse by its owner.
-func (e *Entry) Reset() { e.state, e.Target = Idle, -1 }
+func (e *Entry) Reset() { e.state = Idle }
 
 type shard struct {
 	mu         sync.Mutex
@@ -87,7 +98,6 @@ func (q *Queue) Push(sh int, e *Entry) {
 	s := &q.shards[sh]
 	e.seq = q.seq.Add(1)
 	e.shard = sh
-	e.Target = -1
 	s.mu.Lock()
 	e.state = Queued
 	e.next, e.prev = nil, s.tail
@@ -152,9 +162,9 @@ func (q *Queue) Remove(e *Entry) bool {
 }
 
 // PopOldest unlinks the oldest entry over all shards, looking at shard
-// prefer first so that ties go to it, marks it Granted with target and
-// returns it; nil if the queue is empty.
-func (q *Queue) PopOldest(prefer int, target int32) *Entry {
+// prefer first, marks it Granted and returns it; ok is false if the queue
+// is empty.
+func (q *Queue) PopOldest(prefer int) (p Popped, ok bool) {
 	for attempt := 0; attempt < 4; attempt++ {
 		best, bestSeq := -1, uint64(0)
 		for i := range q.shards {
@@ -167,7 +177,7 @@ func (q *Queue) PopOldest(prefer int, target int32) *Entry {
 			s.mu.Unlock()
 		}
 		if best < 0 {
-			return nil
+			return Popped{}, false
 		}
 		s := &q.shards[best]
 		s.mu.Lock()
@@ -178,37 +188,44 @@ func (q *Queue) PopOldest(prefer int, target int32) *Entry {
 			s.mu.Unlock()
 			continue
 		}
-		s.unlink(e)
-		e.state = Granted
-		e.Target = target
-		e.Ticket = e.seq
+		p = s.take(e, Granted)
 		s.mu.Unlock()
-		q.length.Add(-1)
-		q.changes.Add(1)
-		return e
+		q.taken()
+		return p, true
 	}
 	// Four lost races in a row: take any head rather than none.
 	for i := range q.shards {
 		s := &q.shards[(prefer+i)%len(q.shards)]
 		s.mu.Lock()
 		if e := s.head; e != nil {
-			s.unlink(e)
-			e.state = Granted
-			e.Target = target
-			e.Ticket = e.seq
+			p = s.take(e, Granted)
 			s.mu.Unlock()
-			q.length.Add(-1)
-			q.changes.Add(1)
-			return e
+			q.taken()
+			return p, true
 		}
 		s.mu.Unlock()
 	}
-	return nil
+	return Popped{}, false
+}
+
+// take unlinks e, sets its state and returns the copies a dequeuer may
+// use. s.mu is held.
+func (s *shard) take(e *Entry, state uint8) Popped {
+	s.unlink(e)
+	e.state = state
+	e.Ticket = e.seq
+	return Popped{E: e, Ref: e.Ref, Ticket: e.seq, Shard: e.shard}
+}
+
+// taken accounts for an entry unlinked by a dequeuer.
+func (q *Queue) taken() {
+	q.length.Add(-1)
+	q.changes.Add(1)
 }
 
 // Flush unlinks every entry, marks it Refused and passes it to fn, which
 // is called without any shard lock held. It returns how many it refused.
-func (q *Queue) Flush(fn func(*Entry)) int {
+func (q *Queue) Flush(fn func(Popped)) int {
 	n := 0
 	for i := range q.shards {
 		s := &q.shards[i]
@@ -219,15 +236,11 @@ func (q *Queue) Flush(fn func(*Entry)) int {
 				s.mu.Unlock()
 				break
 			}
-			s.unlink(e)
-			e.state = Refused
-			e.Target = -1
-			e.Ticket = e.seq
+			p := s.take(e, Refused)
 			s.mu.Unlock()
-			q.length.Add(-1)
-			q.changes.Add(1)
+			q.taken()
 			n++
-			fn(e)
+			fn(p)
 		}
 	}
 	return n

@@ -18,16 +18,16 @@ func TestFIFOAcrossShards(t *testing.T) {
 		t.Fatalf("Len %d Max %d, want 6 6", q.Len(), q.Max())
 	}
 	for want := 0; want < 6; want++ {
-		e := q.PopOldest(want%3, 7)
-		if e == nil || e.Ref != uint64(want) {
-			t.Fatalf("pop %d: got %+v", want, e)
+		p, ok := q.PopOldest(want % 3)
+		if !ok || p.Ref != uint64(want) || p.E != &es[want] {
+			t.Fatalf("pop %d: got %+v", want, p)
 		}
-		if e.State() != Granted || e.Target != 7 || e.Ticket == 0 {
-			t.Fatalf("pop %d: state %d target %d ticket %d", want, e.State(), e.Target, e.Ticket)
+		if p.E.State() != Granted || p.Ticket == 0 || p.Ticket != p.E.Ticket {
+			t.Fatalf("pop %d: state %d ticket %d", want, p.E.State(), p.Ticket)
 		}
 	}
-	if e := q.PopOldest(0, 1); e != nil || q.Len() != 0 {
-		t.Fatalf("empty queue popped %+v, Len %d", e, q.Len())
+	if p, ok := q.PopOldest(0); ok || q.Len() != 0 {
+		t.Fatalf("empty queue popped %+v, Len %d", p, q.Len())
 	}
 }
 
@@ -48,7 +48,7 @@ func TestRemoveAndFlush(t *testing.T) {
 		t.Fatal("Remove did not move the change counter")
 	}
 	var refused []*Entry
-	if n := q.Flush(func(e *Entry) { refused = append(refused, e) }); n != 2 || len(refused) != 2 {
+	if n := q.Flush(func(p Popped) { refused = append(refused, p.E) }); n != 2 || len(refused) != 2 {
 		t.Fatalf("Flush refused %d (%d)", n, len(refused))
 	}
 	for _, e := range []*Entry{&b, &c} {
@@ -61,7 +61,7 @@ func TestRemoveAndFlush(t *testing.T) {
 	}
 	b.Reset()
 	q.Push(1, &b)
-	if e := q.PopOldest(0, 3); e != &b || b.Ticket == c.Ticket {
+	if p, ok := q.PopOldest(0); !ok || p.E != &b || b.Ticket == c.Ticket {
 		t.Fatal("reused entry not popped with a new ticket")
 	}
 }
@@ -135,14 +135,14 @@ func TestConcurrentPushPopRemove(t *testing.T) {
 				if i%3 == 0 && q.Remove(&es[i]) {
 					removed.Add(1)
 				}
-				if e := q.PopOldest(sh, int32(sh)); e != nil {
+				if _, ok := q.PopOldest(sh); ok {
 					popped.Add(1)
 				}
 			}
 		}(sh)
 	}
 	wg.Wait()
-	for q.PopOldest(0, 0) != nil {
+	for _, ok := q.PopOldest(0); ok; _, ok = q.PopOldest(0) {
 		popped.Add(1)
 	}
 	if got := popped.Load() + removed.Load(); got != shards*per || q.Len() != 0 {
@@ -156,7 +156,7 @@ func TestPushPopDoesNotAllocate(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() {
 		e.Reset()
 		q.Push(1, &e)
-		q.PopOldest(0, 1)
+		q.PopOldest(0)
 	}); n != 0 {
 		t.Fatalf("%v allocations per push and pop", n)
 	}

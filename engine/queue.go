@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"sync"
+
+	"hitless/queue"
+)
+
+// Queueing, following DESIGN.md section 4. A stream that finds every
+// usable server of its backend full waits in the backend's queue, in its
+// own reactor's shard. Slots are handed out by Engine.drainQueue, which
+// whoever may have made a slot available calls: a stream releasing one,
+// an enqueuer right after publishing its entry (so that no entry waits
+// where nothing will dequeue it), and every server state change. A
+// granted entry travels to its owner reactor through the reactor's grant
+// inbox with the slot already taken; the owner connects.
+
+// Bounds of one drainQueue call.
+const (
+	queueBatch  = 64 // entries granted per pass
+	queuePasses = 8  // passes per call before handing over to a reactor task
+)
+
+// grant is a dequeuer's answer to a queued entry, copied under the
+// shard's lock: target is the server seq a slot was taken on, or -1 when
+// the backend has no usable server left (a refusal).
+type grant struct {
+	e      *queue.Entry
+	ref    uint64
+	ticket uint64
+	target int32
+}
+
+// inbox holds the grants other goroutines made to a reactor's streams.
+type inbox struct {
+	mu     sync.Mutex
+	grants []grant
+}
+
+// deliver hands g to the reactor owning its entry and wakes it.
+func (e *Engine) deliver(shard int, g grant) {
+	r := e.reactors[shard]
+	r.inbox.mu.Lock()
+	r.inbox.grants = append(r.inbox.grants, g)
+	r.inbox.mu.Unlock()
+	r.p.Wake()
+}
+
+// drainQueue hands free slots of b's servers to b's queued streams, or
+// refuses them all when b has no usable server. Any goroutine may call
+// it; at most one runs the passes at a time (queue.Drain).
+func (e *Engine) drainQueue(b *backend) {
+	if b.q.Drain(queuePasses, func() bool { return e.queuePass(b) }) {
+		return
+	}
+	// Bound reached with work left: continue on a reactor's turn instead
+	// of holding this goroutine. The request stays pending in the queue,
+	// so the next drain by anyone serves it even if this post fails.
+	r := e.reactors[int(b.drainTurn.Add(1))%len(e.reactors)]
+	if err := r.post(func(r *reactor) { r.e.drainQueue(b) }); err != nil {
+		e.logf("backend %s: queue drain deferred: %v", b.name, err)
+	}
+}
+
+// queuePass grants up to queueBatch entries. It returns true when it
+// stopped at the bound with entries and free slots possibly left.
+func (e *Engine) queuePass(b *backend) bool {
+	for n := 0; n < queueBatch; n++ {
+		if b.q.Len() == 0 {
+			return false
+		}
+		srv, res := b.pick(nil)
+		switch res {
+		case pickNoSrv:
+			// The last usable server went away: nothing will ever
+			// dequeue these entries, so they are refused now rather
+			// than at timeout queue.
+			b.q.Flush(func(p queue.Popped) {
+				e.deliver(p.Shard, grant{e: p.E, ref: p.Ref, ticket: p.Ticket, target: -1})
+			})
+			return false
+		case pickFull:
+			// Every slot is held by a stream that will drain on release.
+			return false
+		}
+		p, ok := b.q.PopOldest(int(b.drainTurn.Load()) % len(e.reactors))
+		if !ok {
+			// The entries left (timeouts) between Len and the pop.
+			srv.served.dec()
+			return false
+		}
+		e.deliver(p.Shard, grant{e: p.E, ref: p.Ref, ticket: p.Ticket, target: int32(srv.seq)})
+	}
+	return true
+}
+
+// enqueue puts s in its backend's queue, then drains the queue itself: a
+// slot freed between the failed pick and the push is found that way.
+func (r *reactor) enqueue(s *stream) {
+	be := s.be
+	s.state = stQueued
+	s.since = r.now
+	s.qe.Ref = uint64(uint32(s.idx)) | uint64(s.gen)<<32
+	be.q.Push(r.id, &s.qe)
+	r.armStream(s)
+	r.e.drainQueue(be)
+}
+
+// runGrants applies the grants other goroutines made to this reactor's
+// streams.
+func (r *reactor) runGrants() {
+	r.inbox.mu.Lock()
+	gs := r.inbox.grants
+	r.inbox.grants = r.grantSpare[:0]
+	r.inbox.mu.Unlock()
+	for i := range gs {
+		r.applyGrant(&gs[i])
+		gs[i] = grant{}
+	}
+	r.grantSpare = gs[:0]
+}
+
+func (r *reactor) applyGrant(g *grant) {
+	idx, gen := int32(uint32(g.ref)), uint32(g.ref>>32)
+	s := r.streams[idx]
+	if s.gen != gen || s.state != stQueued || &s.qe != g.e || s.qe.Ticket != g.ticket {
+		// The stream left the queue (closed) while the grant was on its
+		// way: give the slot back to whoever waits next.
+		if g.target >= 0 {
+			srv := r.e.servers[g.target]
+			srv.served.dec()
+			if srv.be.q.Len() > 0 {
+				r.e.drainQueue(srv.be)
+			}
+		}
+		return
+	}
+	s.qe.Reset()
+	if g.target < 0 {
+		// No usable server left: HAProxy's NOSRV after a queue flush.
+		r.ctr[s.be.ctr].connErr.Add(1)
+		s.state = stEstablished
+		r.closeStream(s)
+		return
+	}
+	srv := r.e.servers[g.target]
+	r.assigned(s, srv)
+	r.connect(s, nil)
+}
+
+// queueTimeout ends the wait of a queued stream at timeout queue, unless a
+// grant is already on its way (then the grant decides).
+func (r *reactor) queueTimeout(s *stream) {
+	if !s.be.q.Remove(&s.qe) {
+		r.wheel.disarm(&s.tm)
+		return
+	}
+	// HAProxy's sQ: the stream waited in the queue for too long.
+	r.ctr[s.be.ctr].connErr.Add(1)
+	s.state = stEstablished
+	r.closeStream(s)
+}

@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// holdServer answers each connection with its first read echoed, then
+// keeps it open until the client closes.
+func holdServer(c net.Conn) {
+	io.Copy(c, c)
+}
+
+// dialSend connects to addr and sends msg.
+func dialSend(t *testing.T, addr, msg string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write([]byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func readN(t *testing.T, c net.Conn, n int, d time.Duration) string {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(d))
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(c, buf); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	return string(buf)
+}
+
+// TestQueueWaitsForSlot: with maxconn 1, a second client waits in the
+// backend queue while the first holds the slot, and is forwarded as soon
+// as the first leaves, on whichever reactor it was accepted.
+func TestQueueWaitsForSlot(t *testing.T) {
+	be := startBackend(t, holdServer)
+	cfg := testConfig(be.addr())
+	cfg.Proxies[0].Servers[0].Maxconn = 1
+	cfg.Proxies[0].Timeouts.Queue = 30 * time.Second
+	e, addr := startEngine(t, cfg, 2)
+	b := e.backends[0]
+
+	first := dialSend(t, addr, "one")
+	if got := readN(t, first, 3, 5*time.Second); got != "one" {
+		t.Fatalf("first got %q", got)
+	}
+	waiting := make([]net.Conn, 3)
+	for i := range waiting {
+		waiting[i] = dialSend(t, addr, "w")
+	}
+	waitFor(t, "3 queued streams", 5*time.Second, func() bool { return b.q.Len() == 3 })
+	if be.acceptCount() != 1 {
+		t.Fatalf("server saw %d connections while maxconn is 1", be.acceptCount())
+	}
+	// The entries are served oldest first, but with two reactors the
+	// order of the pushes is the order of the accepts, not of the dials:
+	// each client reports when it is served, and leaves then.
+	served := make(chan int, len(waiting))
+	for i, c := range waiting {
+		go func() {
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			buf := make([]byte, 1)
+			if _, err := io.ReadFull(c, buf); err != nil || buf[0] != 'w' {
+				served <- -1
+				return
+			}
+			served <- i
+		}()
+	}
+	first.Close()
+	for k := range waiting {
+		i := <-served
+		if i < 0 {
+			t.Fatalf("a waiting client was not served (%d served before)", k)
+		}
+		if n := b.servers[0].served.cur.Load(); n != 1 {
+			t.Fatalf("served %d while a slot is in use, want 1", n)
+		}
+		waiting[i].Close()
+	}
+	waitFor(t, "empty queue and free slot", 5*time.Second, func() bool {
+		return b.q.Len() == 0 && b.servers[0].served.cur.Load() == 0
+	})
+	if be.acceptCount() != 4 {
+		t.Fatalf("server accepted %d connections, want 4", be.acceptCount())
+	}
+	if q := b.q.Max(); q != 3 {
+		t.Fatalf("qmax %d, want 3", q)
+	}
+}
+
+// TestQueueTimeout: a stream still queued at timeout queue is closed and
+// counted as a connection error; the slot holder is unaffected.
+func TestQueueTimeout(t *testing.T) {
+	be := startBackend(t, holdServer)
+	cfg := testConfig(be.addr())
+	cfg.Proxies[0].Servers[0].Maxconn = 1
+	cfg.Proxies[0].Timeouts.Queue = 50 * time.Millisecond
+	e, addr := startEngine(t, cfg, 1)
+	b := e.backends[0]
+	first := dialSend(t, addr, "one")
+	defer first.Close()
+	readN(t, first, 3, 5*time.Second)
+	late := dialSend(t, addr, "x")
+	defer late.Close()
+	late.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := late.Read(make([]byte, 1)); err == nil {
+		t.Fatalf("queued client read %d bytes, want a close", n)
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("queued client was not closed at timeout queue")
+	}
+	if c := e.testSum(b.ctr); c.connErr != 1 {
+		t.Fatalf("backend econ %d, want 1", c.connErr)
+	}
+	if b.q.Len() != 0 || be.acceptCount() != 1 {
+		t.Fatalf("queue %d, server accepts %d", b.q.Len(), be.acceptCount())
+	}
+	first.Write([]byte("!"))
+	if got := readN(t, first, 1, 5*time.Second); got != "!" {
+		t.Fatalf("slot holder got %q", got)
+	}
+}
+
+// TestQueueFlushedWhenLastServerLeaves: when the only server goes into
+// maintenance, queued streams are refused at once, not at timeout queue.
+func TestQueueFlushedWhenLastServerLeaves(t *testing.T) {
+	be := startBackend(t, holdServer)
+	cfg := testConfig(be.addr())
+	cfg.Proxies[0].Servers[0].Maxconn = 1
+	cfg.Proxies[0].Timeouts.Queue = time.Hour
+	e, addr := startEngine(t, cfg, 2)
+	b := e.backends[0]
+	first := dialSend(t, addr, "one")
+	defer first.Close()
+	readN(t, first, 3, 5*time.Second)
+	waiting := []net.Conn{dialSend(t, addr, "a"), dialSend(t, addr, "b")}
+	waitFor(t, "2 queued streams", 5*time.Second, func() bool { return b.q.Len() == 2 })
+	e.setAdmin(b.servers[0], adminMaint, true)
+	for i, c := range waiting {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); err == nil {
+			t.Fatalf("client %d was served by a server in maintenance", i)
+		} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatalf("client %d still waits after the last server left", i)
+		}
+		c.Close()
+	}
+	if b.q.Len() != 0 || be.acceptCount() != 1 {
+		t.Fatalf("queue %d, server accepts %d", b.q.Len(), be.acceptCount())
+	}
+}
