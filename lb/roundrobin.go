@@ -17,7 +17,8 @@ func NewRoundRobin(n int) *RoundRobin {
 }
 
 // Pick returns the next server, or -1 if none has a weight and a free slot.
-func (rr *RoundRobin) Pick(s Servers) int {
+// The key is ignored.
+func (rr *RoundRobin) Pick(s Servers, _ Key) int {
 	n := s.Len()
 	if n > len(rr.current) {
 		rr.current = append(rr.current, make([]int64, n-len(rr.current))...)

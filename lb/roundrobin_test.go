@@ -5,15 +5,6 @@ import (
 	"testing"
 )
 
-type fakeServers struct {
-	weight []int
-	full   []bool
-}
-
-func (f *fakeServers) Len() int         { return len(f.weight) }
-func (f *fakeServers) Weight(i int) int { return f.weight[i] }
-func (f *fakeServers) Full(i int) bool  { return f.full != nil && f.full[i] }
-
 func TestRoundRobinSequence(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -34,7 +25,7 @@ func TestRoundRobinSequence(t *testing.T) {
 			s := &fakeServers{weight: tt.weight, full: tt.full}
 			rr := NewRoundRobin(s.Len())
 			for i, want := range tt.want {
-				if got := rr.Pick(s); got != want {
+				if got := rr.Pick(s, Key{}); got != want {
 					t.Fatalf("pick %d = %d, want %d", i, got, want)
 				}
 			}
@@ -56,7 +47,7 @@ func TestRoundRobinWindows(t *testing.T) {
 			total += s.weight[i]
 		}
 		if total == 0 {
-			if got := rr.Pick(s); got != -1 {
+			if got := rr.Pick(s, Key{}); got != -1 {
 				t.Fatalf("round %d: Pick with no weight = %d, want -1", round, got)
 			}
 			continue
@@ -65,11 +56,11 @@ func TestRoundRobinWindows(t *testing.T) {
 		// one full window brings them back to a state where the next
 		// windows are exact.
 		for i := 0; i < total; i++ {
-			rr.Pick(s)
+			rr.Pick(s, Key{})
 		}
 		counts := make([]int, len(s.weight))
 		for i := 0; i < total; i++ {
-			p := rr.Pick(s)
+			p := rr.Pick(s, Key{})
 			if p < 0 || s.weight[p] == 0 {
 				t.Fatalf("round %d: picked %d with weights %v", round, p, s.weight)
 			}
@@ -83,20 +74,11 @@ func TestRoundRobinWindows(t *testing.T) {
 	}
 }
 
-func TestNew(t *testing.T) {
-	if _, err := New("roundrobin", 2); err != nil {
-		t.Errorf("New(roundrobin) = %v", err)
-	}
-	if _, err := New("leastconn", 2); err != ErrUnknownAlgorithm {
-		t.Errorf("New(leastconn) = %v, want ErrUnknownAlgorithm", err)
-	}
-}
-
 func BenchmarkRoundRobinPick(b *testing.B) {
 	s := &fakeServers{weight: []int{1, 2, 3, 1, 1, 4, 1, 1}}
 	rr := NewRoundRobin(len(s.weight))
 	b.ReportAllocs()
 	for b.Loop() {
-		rr.Pick(s)
+		rr.Pick(s, Key{})
 	}
 }
