@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,9 @@ type Options struct {
 	// unexpected system call errors). Nil discards them. It must be safe
 	// for concurrent use; it is never called per request.
 	Logf func(format string, args ...any)
+	// Alertf receives the alerts HAProxy prints as such ("backend x has
+	// no server available!"). Nil sends them to Logf.
+	Alertf func(format string, args ...any)
 	// Nbthread overrides the configuration's nbthread when > 0.
 	Nbthread int
 	// ResolveTimeout bounds start-up DNS resolution of server names.
@@ -133,14 +137,30 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 			bufs:     bufPool{size: e.bufsize},
 			pipeSize: orDefault(g.TunePipesize, 64<<10),
 		}
-		r.srvAddrs = make([]srvAddr, len(e.servers))
-		for j, s := range e.servers {
-			r.srvAddrs[j] = srvAddr{sa4: s.sa4, sa6: s.sa6}
-		}
 		r.pipes = pipePool{used: &e.pipesUsed, busy: &e.pipesBusy, max: e.maxpipes, size: g.TunePipesize}
 		e.reactors = append(e.reactors, r)
 	}
 	return e, nil
+}
+
+// lbOptions translates a backend's balance settings for lb.
+func lbOptions(p *config.Proxy) lb.Options {
+	bal := &p.Balance
+	o := lb.Options{Algo: bal.Algo, Args: bal.Args, HashType: bal.HashType, HashFunction: bal.HashFunction,
+		Avalanche: bal.Avalanche, N: len(p.Servers), Seed: uint64(time.Now().UnixNano())}
+	switch bal.Algo {
+	case "hdr":
+		o.Algo = "hdr(" + bal.Hdr + ")"
+	case "random":
+		if bal.Draws > 0 {
+			o.Algo = "random(" + strconv.Itoa(bal.Draws) + ")"
+		}
+	}
+	for _, s := range p.Servers {
+		o.IDs = append(o.IDs, s.ID)
+		o.Weights = append(o.Weights, s.Weight)
+	}
+	return o
 }
 
 func orDefault(v, def int) int {
@@ -198,21 +218,26 @@ func (e *Engine) buildProxies() error {
 		if b.queueTO == 0 {
 			b.queueTO = b.connectTO
 		}
-		algo, err := lb.New(p.Balance.Algo, len(p.Servers))
+		lo := lbOptions(p)
+		algo, err := lb.New(lo)
 		if err != nil {
 			return fmt.Errorf("proxy '%s': balance '%s': %w", p.Name, p.Balance.Algo, err)
 		}
 		b.active = algo
-		b.backups, _ = lb.New(p.Balance.Algo, len(p.Servers))
+		lo.Seed++
+		b.backups, _ = lb.New(lo)
+		b.keyer, _ = lb.NewKeyer(lo)
 		b.actView = view{b: b}
 		b.bckView = view{b: b, backup: true, only: -1}
 		for _, sc := range p.Servers {
-			s := &server{cfg: sc, be: b, name: sc.Name, id: sc.ID, ctr: e.nctr, backup: sc.Backup,
-				maxconn: int64(sc.Maxconn), minconn: int64(sc.Minconn)}
+			s := &server{cfg: sc, be: b, name: sc.Name, id: sc.ID, ctr: e.nctr, backup: sc.Backup}
+			s.maxconn.Store(int64(sc.Maxconn))
+			s.minconn.Store(int64(sc.Minconn))
 			e.nctr++
 			s.weight.Store(int32(sc.Weight))
 			if sc.Disabled {
 				s.admin.Store(adminMaint)
+				s.cfgMaint.Store(true)
 			}
 			if err := resolveServer(s, e.opts.ResolveTimeout); err != nil {
 				return fmt.Errorf("parsing [%s:%d] : 'server %s/%s' : %w", sc.File, sc.Line, p.Name, sc.Name, err)

@@ -30,26 +30,27 @@ type server struct {
 	be       *backend
 	name     string
 	id       int
-	seq      int // index in Engine.servers and in each reactor's srvAddrs
+	seq      int // index in Engine.servers
 	ctr      int // counter shard index
 	backup   bool
-	maxconn  int64 // 0 = unlimited
-	minconn  int64 // with fullconn: the dynamic limit's floor; 0 = static maxconn
+	maxconn  atomic.Int64 // 0 = unlimited; "set maxconn server" changes it
+	minconn  atomic.Int64 // with fullconn: the dynamic limit's floor; 0 = static maxconn
 	weight   atomic.Int32
-	admin    atomic.Uint32 // adminMaint | adminDrain
-	served   gauge         // streams holding a connection slot (HAProxy's served)
-	family   int           // unix.AF_INET or unix.AF_INET6; 0 when the port follows the client's
-	sa4      unix.SockaddrInet4
-	sa6      unix.SockaddrInet6
-	addr     netip.AddrPort // resolved address, port 0 = the port the client connected to
-	lastChg  atomic.Int64   // engine clock ms of the last state change
-	lastSess atomic.Int64   // engine clock ms of the last session assigned; 0 = never
-	rate     rate           // sessions per second
+	admin    atomic.Uint32          // adminMaint | adminDrain
+	op       atomic.Uint32          // opRunning, opStopping or opStopped
+	chkdown  atomic.Uint64          // transitions out of the usable set
+	served   gauge                  // streams holding a connection slot (HAProxy's served)
+	dst      atomic.Pointer[srvDst] // where to connect; replaced whole by "set server addr"
+	addrMu   sync.Mutex             // serialises address changes
+	cfgMaint atomic.Bool            // the maintenance comes from "disabled" in the configuration
+	lastChg  atomic.Int64           // engine clock ms of the last state change
+	lastSess atomic.Int64           // engine clock ms of the last session assigned; 0 = never
+	rate     rate                   // sessions per second
 }
 
 // usable reports whether the server may receive load-balanced traffic.
 func (s *server) usable() bool {
-	return s.admin.Load() == 0 && s.weight.Load() > 0
+	return s.admin.Load() == 0 && s.op.Load() == opRunning && s.weight.Load() > 0
 }
 
 // limit returns the server's current connection limit, 0 for none:
@@ -57,15 +58,16 @@ func (s *server) usable() bool {
 // grows with the backend's load from minconn at no load to maxconn at
 // fullconn sessions.
 func (s *server) limit() int64 {
-	if s.maxconn <= 0 || s.minconn <= 0 || s.minconn >= s.maxconn {
-		return s.maxconn
+	maxc, minc := s.maxconn.Load(), s.minconn.Load()
+	if maxc <= 0 || minc <= 0 || minc >= maxc {
+		return max(maxc, 0)
 	}
 	be := s.be
 	cur := be.cur.cur.Load()
 	if cur >= be.fullconn {
-		return s.maxconn
+		return maxc
 	}
-	return max(s.minconn, cur*s.maxconn/be.fullconn)
+	return max(minc, cur*maxc/be.fullconn)
 }
 
 // full reports whether every connection slot of s is taken.
@@ -110,6 +112,7 @@ type backend struct {
 	mu      sync.Mutex // guards the algorithms and the views; never held across I/O
 	active  lb.Algorithm
 	backups lb.Algorithm
+	keyer   *lb.Keyer // what the algorithm hashes; Input KeyNone for the others
 	actView view
 	bckView view
 }
@@ -137,6 +140,10 @@ func (v *view) Weight(i int) int {
 
 func (v *view) Full(i int) bool { return v.b.servers[i].full() }
 
+// Load is what leastconn and random compare: the streams the server
+// serves (servers have no queue of their own yet).
+func (v *view) Load(i int) int { return int(max(v.b.servers[i].served.cur.Load(), 0)) }
+
 // pickResult says why pick did or did not return a server.
 type pickResult uint8
 
@@ -152,12 +159,14 @@ const pickRetries = 4
 // pick chooses a server and takes one of its connection slots. avoid, if
 // not nil, is skipped when another usable server exists (redispatch). Any
 // goroutine may call it. It does not allocate.
-func (b *backend) pick(avoid *server) (*server, pickResult) {
+func (b *backend) pick(avoid *server, k lb.Key) (*server, pickResult) {
 	for attempt := 0; attempt < pickRetries; attempt++ {
 		b.mu.Lock()
-		i := b.active.Pick(&b.actView)
+		i := b.active.Pick(&b.actView, k)
 		if i >= 0 && b.servers[i] == avoid {
-			if j := b.active.Pick(&b.actView); j >= 0 {
+			// Redispatch: a hash would give the same server again, so
+			// the second pick is made without the key.
+			if j := b.active.Pick(&b.actView, lb.Key{}); j >= 0 {
 				i = j
 			}
 		}
@@ -166,7 +175,7 @@ func (b *backend) pick(avoid *server) (*server, pickResult) {
 			if !b.cfg.AllBackups {
 				b.bckView.only = b.firstUsableBackup()
 			}
-			i = b.backups.Pick(&b.bckView)
+			i = b.backups.Pick(&b.bckView, k)
 		}
 		b.mu.Unlock()
 		if i < 0 {
@@ -259,9 +268,37 @@ func (sp *listenSpec) closeShared() {
 	}
 }
 
-// resolveServer fills the address fields of s from its configuration.
-// Host names are resolved once, at start-up, as HAProxy's default
-// init-addr does.
+// srvDst is a server's destination. It is immutable once published in
+// server.dst: a change publishes a new one.
+type srvDst struct {
+	family int // unix.AF_INET or unix.AF_INET6
+	sa4    unix.SockaddrInet4
+	sa6    unix.SockaddrInet6
+	addr   netip.AddrPort // port 0 = the port the client connected to
+}
+
+// newDst builds the destination ip:port.
+func newDst(ip netip.Addr, port int) *srvDst {
+	ip = ip.Unmap()
+	d := &srvDst{addr: netip.AddrPortFrom(ip, uint16(port))}
+	if ip.Is4() {
+		d.family = unix.AF_INET
+		d.sa4 = unix.SockaddrInet4{Port: port, Addr: ip.As4()}
+		return d
+	}
+	d.family = unix.AF_INET6
+	d.sa6 = unix.SockaddrInet6{Port: port, Addr: ip.As16()}
+	if z := ip.Zone(); z != "" {
+		if ifi, err := net.InterfaceByName(z); err == nil {
+			d.sa6.ZoneId = uint32(ifi.Index)
+		}
+	}
+	return d
+}
+
+// resolveServer sets the destination of s from its configuration. Host
+// names are resolved once, at start-up, as HAProxy's default init-addr
+// does.
 func resolveServer(s *server, timeout time.Duration) error {
 	host, port := s.cfg.Host, s.cfg.Port
 	ip, err := netip.ParseAddr(host)
@@ -280,19 +317,6 @@ func resolveServer(s *server, timeout time.Duration) error {
 			}
 		}
 	}
-	ip = ip.Unmap()
-	s.addr = netip.AddrPortFrom(ip, uint16(port))
-	if ip.Is4() {
-		s.family = unix.AF_INET
-		s.sa4 = unix.SockaddrInet4{Port: port, Addr: ip.As4()}
-	} else {
-		s.family = unix.AF_INET6
-		s.sa6 = unix.SockaddrInet6{Port: port, Addr: ip.As16()}
-		if z := ip.Zone(); z != "" {
-			if ifi, err := net.InterfaceByName(z); err == nil {
-				s.sa6.ZoneId = uint32(ifi.Index)
-			}
-		}
-	}
+	s.dst.Store(newDst(ip, port))
 	return nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"sync"
 
+	"hitless/lb"
 	"hitless/queue"
 )
 
@@ -69,7 +70,7 @@ func (e *Engine) queuePass(b *backend) bool {
 		if b.q.Len() == 0 {
 			return false
 		}
-		srv, res := b.pick(nil)
+		srv, res := b.pick(nil, lb.Key{})
 		switch res {
 		case pickNoSrv:
 			// The last usable server went away: nothing will ever

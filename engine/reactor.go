@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hitless/lb"
 	"hitless/poller"
 )
 
@@ -48,9 +49,9 @@ type reactor struct {
 	exiting   bool          // soft stop: leave once no stream is left
 	halt      bool          // hard stop: leave now
 
-	srvAddrs []srvAddr          // this reactor's copy of each server's address, by server seq
-	sa4      unix.SockaddrInet4 // scratch for servers without a port
-	sa6      unix.SockaddrInet6
+	peer unix.RawSockaddrAny // the client address of the last accept, when the backend hashes it
+	sa4  unix.SockaddrInet4  // scratch copy of the server address being connected to
+	sa6  unix.SockaddrInet6
 }
 
 // yieldEveryMs is how often a busy reactor yields to the Go scheduler.
@@ -61,10 +62,18 @@ type reactor struct {
 // every 5ms keeps it quiet for a few µs each time.
 const yieldEveryMs = 5
 
-// srvAddr is a reactor's private copy of a server address.
-type srvAddr struct {
-	sa4 unix.SockaddrInet4
-	sa6 unix.SockaddrInet6
+// peerBuf returns where accept stores the client's address: only
+// frontends whose backend balances by source need it.
+func (l *listener) peerBuf(r *reactor) *unix.RawSockaddrAny {
+	if b := l.spec.fe.backend; b != nil && b.keyer.Input == lb.KeySource {
+		return &r.peer
+	}
+	return nil
+}
+
+// sourceKey is the "balance source" key of the client accepted last.
+func (r *reactor) sourceKey(b *backend) lb.Key {
+	return b.keyer.Source(poller.PeerIP(&r.peer))
 }
 
 func (r *reactor) logf(format string, args ...any) { r.e.logf(format, args...) }
@@ -218,7 +227,7 @@ func (r *reactor) acceptReady(l *listener) {
 			r.pauseForSlots(l)
 			return
 		}
-		fd, err := poller.Accept(l.fd, nil)
+		fd, err := poller.Accept(l.fd, l.peerBuf(r))
 		if err != nil {
 			e.unreserveConn(fe)
 			switch err {
@@ -329,7 +338,7 @@ func (r *reactor) drainAccept(l *listener) {
 			r.e.drainRefused.Add(1)
 			return
 		}
-		fd, err := poller.Accept(l.fd, nil)
+		fd, err := poller.Accept(l.fd, l.peerBuf(r))
 		if err != nil {
 			r.e.unreserveConn(l.spec.fe)
 			if err == unix.EINTR || err == unix.ECONNABORTED {

@@ -2,10 +2,18 @@ package engine
 
 import "fmt"
 
-// Server state changes. Every change goes through serverChanged, which
-// does what HAProxy does at that moment: the backend's queue is drained
-// (a server coming back takes waiting streams; the last server leaving
-// refuses them all at once) and the transition is logged.
+// Server state changes. Every change goes through transition, which does
+// what HAProxy does at that moment: the backend's queue is drained (a
+// server coming back takes waiting streams; the last server leaving
+// refuses them all at once), sessions are shut down where the
+// configuration asks for it, and the change is logged.
+
+// Operational states (HAProxy's SRV_ST_*), in server.op.
+const (
+	opRunning  uint32 = 0 // UP
+	opStopping uint32 = 1 // NOLB: no new load-balanced traffic
+	opStopped  uint32 = 2 // DOWN
+)
 
 // setAdmin sets (on) or clears the administrative bits of s and applies
 // the consequences. It reports whether the state changed. Any goroutine
@@ -23,35 +31,83 @@ func (e *Engine) setAdmin(s *server, bits uint32, on bool) bool {
 		if !s.admin.CompareAndSwap(old, nw) {
 			continue
 		}
-		e.serverChanged(s, old, nw)
+		b := s.be
+		switch {
+		case old&adminMaint == 0 && nw&adminMaint != 0:
+			e.transition(s, fmt.Sprintf("Server %s/%s is going DOWN for maintenance.%s", b.name, s.name, b.leftSuffix(s)), true)
+		case old&adminMaint != 0 && nw&adminMaint == 0:
+			e.transition(s, fmt.Sprintf("Server %s/%s is %s (leaving forced maintenance).", b.name, s.name, s.upWord()), false)
+		case old&adminDrain == 0 && nw&adminDrain != 0:
+			e.transition(s, fmt.Sprintf("Server %s/%s enters drain state.%s", b.name, s.name, b.leftSuffix(s)), true)
+		default:
+			e.transition(s, fmt.Sprintf("Server %s/%s is %s (leaving drain).", b.name, s.name, s.upWord()), false)
+		}
 		return true
 	}
 }
 
-// serverChanged applies an administrative transition of s from the admin
-// bits old to nw.
-func (e *Engine) serverChanged(s *server, old, nw uint32) {
+// setOp moves s to the operational state op for reason (a check result,
+// or "changed from CLI"), and reports whether it changed.
+func (e *Engine) setOp(s *server, op uint32, reason string) bool {
+	old := s.op.Swap(op)
+	if old == op {
+		return false
+	}
+	b := s.be
+	switch op {
+	case opStopped:
+		e.transition(s, fmt.Sprintf("Server %s/%s is DOWN, %s.%s", b.name, s.name, reason, b.leftSuffix(s)), true)
+		if s.cfg.OnMarkedDown == "shutdown-sessions" {
+			e.shutdownSessions(s)
+		}
+	case opStopping:
+		e.transition(s, fmt.Sprintf("Server %s/%s is stopping, %s.%s", b.name, s.name, reason, b.leftSuffix(s)), true)
+	default:
+		act, bck := b.usableCounts()
+		e.transition(s, fmt.Sprintf("Server %s/%s is UP, %s. %d active and %d backup servers online. %d sessions requeued, %d total in queue.",
+			b.name, s.name, reason, act, bck, 0, max(b.q.Len(), 0)), false)
+		if s.cfg.OnMarkedUp == "shutdown-backup-sessions" && !s.backup && s.weight.Load() > 0 {
+			for _, o := range b.servers {
+				if o.backup {
+					e.shutdownSessions(o)
+				}
+			}
+		}
+	}
+	return true
+}
+
+// upWord is how HAProxy names a server's state when it leaves
+// maintenance or drain: "UP/READY" if it is up, else "DOWN".
+func (s *server) upWord() string {
+	if s.op.Load() == opStopped {
+		return "DOWN"
+	}
+	return "UP/READY"
+}
+
+// leftSuffix is the end of HAProxy's message for a server leaving the
+// usable set: what is left of the backend and of s's traffic.
+func (b *backend) leftSuffix(s *server) string {
+	act, bck := b.usableCounts()
+	return fmt.Sprintf(" %d active and %d backup servers left. %d sessions active, %d requeued, %d remaining in queue.",
+		act, bck, max(s.served.cur.Load(), 0), 0, 0)
+}
+
+// transition records a state change of s and applies its consequences.
+// leaving is true when s may have left the usable set.
+func (e *Engine) transition(s *server, msg string, leaving bool) {
 	b := s.be
 	now := e.nanos() / 1e6
 	s.lastChg.Store(now)
-	b.q.Touch()
-	switch {
-	case old&adminMaint == 0 && nw&adminMaint != 0:
-		act, bck := b.usableCounts()
-		e.logf("Server %s/%s is going DOWN for maintenance. %d active and %d backup servers left. %d sessions active, %d requeued, %d remaining in queue.",
-			b.name, s.name, act, bck, max(s.served.cur.Load(), 0), 0, 0)
-	case old&adminMaint != 0 && nw&adminMaint == 0:
-		e.logf("Server %s/%s is UP/READY (leaving forced maintenance).", b.name, s.name)
-	case old&adminDrain == 0 && nw&adminDrain != 0:
-		act, bck := b.usableCounts()
-		e.logf("Server %s/%s enters drain state. %d active and %d backup servers left. %d sessions active, %d requeued, %d remaining in queue.",
-			b.name, s.name, act, bck, max(s.served.cur.Load(), 0), 0, 0)
-	case old&adminDrain != 0 && nw&adminDrain == 0:
-		e.logf("Server %s/%s is UP/READY (leaving drain).", b.name, s.name)
+	if leaving {
+		s.chkdown.Add(1)
 	}
+	b.q.Touch()
+	e.notice(msg)
 	if !b.anyUsable() {
 		if b.downSince.CompareAndSwap(0, now) {
-			e.logf("backend %s has no server available!", b.name)
+			e.alert(fmt.Sprintf("backend %s has no server available!", b.name))
 		}
 	} else {
 		b.downSince.Store(0)
@@ -59,6 +115,18 @@ func (e *Engine) serverChanged(s *server, old, nw uint32) {
 	// A server leaving may have been the last one (flush); a server
 	// coming back has free slots for the waiting streams.
 	e.drainQueue(b)
+}
+
+// notice logs a server state message (HAProxy prints them as warnings);
+// alert logs what HAProxy prints as an alert.
+func (e *Engine) notice(msg string) { e.logf("%s", msg) }
+
+func (e *Engine) alert(msg string) {
+	if e.opts.Alertf != nil {
+		e.opts.Alertf("%s", msg)
+		return
+	}
+	e.logf("%s", msg)
 }
 
 // usableCounts returns the numbers of usable active and backup servers.

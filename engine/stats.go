@@ -181,14 +181,14 @@ func (e *Engine) serverRow(s *server, now int64) cli.StatRow {
 	row := cli.StatRow{
 		Type: cli.StatServer, Mode: s.be.cfg.Mode.String(), PxName: s.be.name, SvName: s.name,
 		Iid: uint64(s.be.id), Sid: uint64(s.id), Status: s.status(),
-		Scur: uint64(max(s.served.cur.Load(), 0)), Smax: uint64(s.served.max.Load()), Slim: uint64(s.maxconn),
+		Scur: uint64(max(s.served.cur.Load(), 0)), Smax: uint64(s.served.max.Load()), Slim: uint64(max(s.maxconn.Load(), 0)),
 		Stot: c.sessions, Bin: c.bytesIn, Bout: c.bytesOut,
 		Econ: c.connErr, Eresp: c.respErr, Wretr: c.retries, Wredis: c.redisp,
 		Weight: w, Uweight: uint64(s.cfg.Weight), Act: act, Bck: bck,
 		Lastchg: uint64((now - s.lastChg.Load()) / 1000), Qlimit: uint64(s.cfg.Maxqueue),
 		Lbtot: c.lbtot, Rate: s.rate.read(now), RateMax: s.rate.max.Load(),
 		CliAbrt: c.cliAbort, SrvAbrt: c.srvAbort, Lastsess: last,
-		Addr: s.addr.String(), Connect: c.sessions + c.connErr,
+		Addr: s.dst.Load().addr.String(), Connect: c.sessions + c.connErr,
 		Maint: s.admin.Load()&adminMaint != 0,
 	}
 	return row

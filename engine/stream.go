@@ -3,6 +3,7 @@ package engine
 import (
 	"golang.org/x/sys/unix"
 
+	"hitless/lb"
 	"hitless/poller"
 	"hitless/queue"
 )
@@ -74,6 +75,7 @@ type stream struct {
 	since    int64 // ms: connect start, turnaround end in stTurnaround, enqueue time in stQueued
 	tm       timer
 	qe       queue.Entry // the stream's place in its backend's queue
+	key      lb.Key      // the hash key of a hash-balanced backend
 }
 
 // Token kinds in the bits 30-31 of a token's low word.
@@ -154,6 +156,10 @@ func (r *reactor) startStream(l *listener, fd int) {
 	s.be = be
 	r.ctr[be.ctr].sessions.Add(1)
 	s.retries = s.be.retries
+	s.key = lb.Key{}
+	if be.keyer.Input == lb.KeySource {
+		s.key = r.sourceKey(be)
+	}
 	r.connect(s, nil)
 }
 
@@ -161,7 +167,7 @@ func (r *reactor) startStream(l *listener, fd int) {
 // starts a non-blocking connection to it.
 func (r *reactor) connect(s *stream, avoid *server) {
 	if s.srv == nil {
-		srv, res := s.be.pick(avoid)
+		srv, res := s.be.pick(avoid, s.key)
 		switch res {
 		case pickFull:
 			r.enqueue(s)
@@ -179,18 +185,21 @@ func (r *reactor) connect(s *stream, avoid *server) {
 	s.attempts++
 	s.state = stConnecting
 	s.since = r.now
-	// Each reactor connects with its own copy of the address: the
-	// system call wrapper writes into it.
-	family, sa := srv.family, unix.Sockaddr(nil)
-	own := &r.srvAddrs[srv.seq]
+	// The reactor connects with its own copy of the address: the system
+	// call wrapper writes into it, and "set server addr" may publish a
+	// new destination at any time.
+	d := srv.dst.Load()
+	family, sa := d.family, unix.Sockaddr(nil)
 	if family == unix.AF_INET {
-		sa = &own.sa4
+		r.sa4 = d.sa4
+		sa = &r.sa4
 	} else {
-		sa = &own.sa6
+		r.sa6 = d.sa6
+		sa = &r.sa6
 	}
-	if srv.addr.Port() == 0 {
+	if d.addr.Port() == 0 {
 		// "server s 1.2.3.4" without port: same port as the client used.
-		sa = r.samePortSockaddr(srv, s.lis.spec.port)
+		r.sa4.Port, r.sa6.Port = s.lis.spec.port, s.lis.spec.port
 	}
 	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -224,17 +233,6 @@ func (r *reactor) assigned(s *stream, srv *server) {
 	r.ctr[s.be.ctr].lbtot.Add(1)
 	srv.rate.add(r.now)
 	srv.lastSess.Store(r.now)
-}
-
-func (r *reactor) samePortSockaddr(srv *server, port int) unix.Sockaddr {
-	if srv.family == unix.AF_INET {
-		r.sa4 = srv.sa4
-		r.sa4.Port = port
-		return &r.sa4
-	}
-	r.sa6 = srv.sa6
-	r.sa6.Port = port
-	return &r.sa6
 }
 
 // connectDone checks the outcome of an in-progress connect once the

@@ -55,3 +55,6 @@ func Write(fd int, p []byte) (int, error) { return 0, ErrNotSupported }
 
 // Splice is unavailable on this platform.
 func Splice(from, to, n int) (int, error) { return 0, ErrNotSupported }
+
+// PeerIP is unavailable on this platform.
+func PeerIP(sa any) []byte { return nil }

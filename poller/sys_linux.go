@@ -38,3 +38,16 @@ func Accept(lfd int, sa *unix.RawSockaddrAny) (int, error) {
 	}
 	return int(fd), nil
 }
+
+// PeerIP returns the IP address bytes of an address filled by Accept: 4
+// bytes for AF_INET, 16 for AF_INET6, nil otherwise. The slice aliases
+// sa.
+func PeerIP(sa *unix.RawSockaddrAny) []byte {
+	switch sa.Addr.Family {
+	case unix.AF_INET:
+		return (*unix.RawSockaddrInet4)(unsafe.Pointer(sa)).Addr[:]
+	case unix.AF_INET6:
+		return (*unix.RawSockaddrInet6)(unsafe.Pointer(sa)).Addr[:]
+	}
+	return nil
+}

@@ -83,7 +83,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		cfg.Global.NoSplice = true
 	}
 	if a.check {
-		eng, err := engine.New(cfg, engine.Options{Logf: lg.warningf})
+		eng, err := engine.New(cfg, engine.Options{Logf: lg.warningf, Alertf: lg.alert})
 		if err != nil {
 			lg.alert("config : %v", err)
 			lg.alert("config : Fatal errors found in configuration.")

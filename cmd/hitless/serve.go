@@ -21,7 +21,7 @@ import (
 // signal stops it. SIGUSR1 soft-stops (stop accepting, finish the
 // connections, exit 0), SIGTERM and SIGINT stop at once (exit 0).
 func serve(lg *logger, a *args, cfg *config.Config) int {
-	eng, err := engine.New(cfg, engine.Options{Logf: lg.warningf})
+	eng, err := engine.New(cfg, engine.Options{Logf: lg.warningf, Alertf: lg.alert})
 	if err != nil {
 		lg.alert("%v", err)
 		return 1
