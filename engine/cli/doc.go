@@ -13,6 +13,12 @@
 //   - [Source] is implemented by the engine: the figures of show info
 //     ([Info]) and the rows of show stat ([StatRow]). The engine imports
 //     this package, never the reverse.
+//   - [Admin], also implemented by the engine and passed in
+//     [Options.Admin], backs the server-administration commands (set
+//     server, set/get weight, enable/disable server, health and agent,
+//     shutdown session(s), add/del server, show servers, show backend,
+//     wait). The commands parse, validate and word every answer; the
+//     engine looks up, reports and applies.
 //
 // # Invariants
 //
@@ -49,10 +55,14 @@
 // regardless of level as in 2.6; a command above the session level answers
 // "Permission denied".
 //
-// Deliberate differences: JSON strings are escaped (2.6 emits invalid JSON
-// for strings holding quotes or backslashes); a keyword is matched by
-// longest prefix rather than registration order (same result for HAProxy's
-// keyword set); a command line longer than 16 KiB, or a payload longer than
-// 1 MiB, ends the session at once, where HAProxy stops reading and lets the
-// stats timeout close it.
+// Deliberate differences: "wait" exists although HAProxy 2.6 has no such
+// command (its syntax and answers are those of later versions, see
+// wait.go); "set server b/s fqdn" and "ssl" always answer that they cannot
+// be set, as hitless has no resolvers nor server-side TLS; JSON strings
+// are escaped (2.6 emits invalid JSON for strings holding quotes or
+// backslashes); a keyword is matched by longest prefix rather than
+// registration order (same result for HAProxy's keyword set); a command
+// line longer than 16 KiB, or a payload longer than 1 MiB, ends the
+// session at once, where HAProxy stops reading and lets the stats timeout
+// close it.
 package cli

@@ -52,7 +52,7 @@ func freePort(t *testing.T) string {
 
 // startHAProxy runs haproxy in the foreground with cfg, where @DIR@ is a
 // temporary directory and @PORTn@ (n = 1..4) free TCP ports, and waits for
-// its admin socket. The process is killed at the end of the test.
+// its stats sockets. The process is killed at the end of the test.
 func startHAProxy(t *testing.T, cfg string) *liveHAProxy {
 	t.Helper()
 	bin := needHAProxy(t)
@@ -79,8 +79,16 @@ func startHAProxy(t *testing.T, cfg string) *liveHAProxy {
 	})
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if c, err := net.Dial("unix", h.admin); err == nil {
+		ready := true
+		for _, path := range []string{h.admin, h.oper, h.user} {
+			c, err := net.Dial("unix", path)
+			if err != nil {
+				ready = false
+				break
+			}
 			c.Close()
+		}
+		if ready {
 			return h
 		}
 		if time.Now().After(deadline) {

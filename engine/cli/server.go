@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -34,10 +35,23 @@ type Options struct {
 	// errors). It is called from session goroutines, concurrently.
 	Logf func(format string, args ...any)
 
+	// Admin, if set, gives the server-administration commands (set server,
+	// get and set weight, enable and disable server, health and agent,
+	// shutdown session(s), add and del server, show servers, show backend,
+	// wait) their engine. Without it those commands do not exist. The
+	// engine usually implements both Source and Admin.
+	Admin Admin
+
 	// Commands are added after the built-in commands (help, prompt, quit,
-	// user, operator, show cli level, show info, show stat, show version).
-	// NewServer panics if two commands have the same keyword.
+	// user, operator, show cli level, show info, show stat, show version)
+	// and the Admin ones. NewServer panics if two commands have the same
+	// keyword.
 	Commands []Command
+
+	// Test hooks: an upper bound of wait's delay (0 = none), and the name
+	// resolution of agent-addr (nil = the system's).
+	waitCap    time.Duration
+	lookupHost func(host string) (netip.Addr, bool)
 }
 
 // Server serves the runtime API on any number of listeners. Its methods are
@@ -46,10 +60,14 @@ type Options struct {
 // allowed here).
 type Server struct {
 	src     Source
+	admin   Admin // nil: no server-administration commands
 	cmds    *table
 	timeout time.Duration
 	maxconn int
 	logf    func(format string, args ...any)
+	// see Options' test hooks
+	waitCap    time.Duration
+	lookupHost func(host string) (netip.Addr, bool)
 
 	// mu guards everything below. cond is signalled when a session ends
 	// and when the server closes.
@@ -68,21 +86,31 @@ type Server struct {
 // goroutines, concurrently. NewServer panics on an invalid command table
 // (see [Command]).
 func NewServer(src Source, opts Options) *Server {
+	cmds := builtinCommands()
+	if opts.Admin != nil {
+		cmds = append(cmds, adminCommands()...)
+	}
 	s := &Server{
-		src:       src,
-		cmds:      newTable(append(builtinCommands(), opts.Commands...)),
-		timeout:   opts.Timeout,
-		maxconn:   opts.Maxconn,
-		logf:      opts.Logf,
-		listeners: make(map[net.Listener]struct{}),
-		conns:     make(map[net.Conn]struct{}),
-		done:      make(chan struct{}),
+		src:        src,
+		admin:      opts.Admin,
+		cmds:       newTable(append(cmds, opts.Commands...)),
+		timeout:    opts.Timeout,
+		maxconn:    opts.Maxconn,
+		logf:       opts.Logf,
+		waitCap:    opts.waitCap,
+		lookupHost: opts.lookupHost,
+		listeners:  make(map[net.Listener]struct{}),
+		conns:      make(map[net.Conn]struct{}),
+		done:       make(chan struct{}),
 	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
 	}
 	if s.maxconn <= 0 {
 		s.maxconn = DefaultMaxconn
+	}
+	if s.lookupHost == nil {
+		s.lookupHost = resolveHost
 	}
 	s.cond = sync.NewCond(&s.mu)
 	return s

@@ -230,8 +230,15 @@ func (s *Session) readLine() (line []byte, ok bool) {
 // false if the session must end. Reaching end of input is not an end by
 // itself: what was buffered is still processed.
 func (s *Session) fill() bool {
+	ok, _ := s.fillUntil(time.Now().Add(s.srv.timeout))
+	return ok
+}
+
+// fillUntil is fill with a deadline of the caller's; timedOut reports that
+// it passed without input (then ok is false).
+func (s *Session) fillUntil(deadline time.Time) (ok, timedOut bool) {
 	if len(s.in) >= maxLine {
-		return false // a command or payload line that long is abuse
+		return false, false // a command or payload line that long is abuse
 	}
 	if s.buf == nil {
 		s.buf = make([]byte, 4096)
@@ -240,19 +247,50 @@ func (s *Session) fill() bool {
 	if n == len(s.buf) {
 		s.buf = append(s.buf, make([]byte, len(s.buf))...)
 	}
-	s.conn.SetReadDeadline(time.Now().Add(s.srv.timeout))
+	s.conn.SetReadDeadline(deadline)
 	m, err := s.conn.Read(s.buf[n:])
 	s.in = s.buf[:n+m]
 	switch {
 	case err == nil:
-		return true
+		return true, false
 	case errors.Is(err, io.EOF):
 		s.eof = true
-		return true
-	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, net.ErrClosed):
-		return false
+		return true, false
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return false, true
 	}
-	return false
+	return false, false
+}
+
+// idle waits for d while a command runs (wait), watching the client:
+// input that arrives is kept for the commands that follow, as HAProxy
+// keeps it. gone reports that the client closed its side with nothing
+// left to run, that the connection failed, or that the server is closing.
+func (s *Session) idle(d time.Duration) (gone bool) {
+	deadline := time.Now().Add(d)
+	for {
+		if s.eof || len(s.in) >= maxLine {
+			if s.eof && len(s.in) == 0 {
+				return true
+			}
+			// nothing more to read until the command ends: just wait
+			t := time.NewTimer(time.Until(deadline))
+			defer t.Stop()
+			select {
+			case <-t.C:
+				return false
+			case <-s.srv.done:
+				return true
+			}
+		}
+		ok, timedOut := s.fillUntil(deadline)
+		switch {
+		case timedOut:
+			return false
+		case !ok:
+			return true
+		}
+	}
 }
 
 // execute runs one command line and leaves its answer in s.out.
