@@ -3,9 +3,9 @@ package config
 import "strings"
 
 // proxyBalance parses every algorithm of HAProxy 2.6's "balance" into the
-// proxy's Balance. Only roundrobin is implemented: the others are refused
-// once the proxy is complete (an inherited "balance" is harmless in a
-// proxy without the backend capability).
+// proxy's Balance. The algorithms that hash HTTP request parts or samples
+// are refused once the proxy is complete (an inherited "balance" is
+// harmless in a proxy without the backend capability).
 func (p *parser) proxyBalance(ps *proxyState, w []string) {
 	b := Balance{
 		HashType: ps.px.Balance.HashType, HashFunction: ps.px.Balance.HashFunction,

@@ -236,6 +236,14 @@ type Proxy struct {
 	RedispatchInterval int
 	AllBackups         bool // "option allbackups"
 
+	// Check is the health-check method of the backend and its rules
+	// ("option httpchk", "tcp-check ...", ...); see [Check].
+	Check Check
+	// LogHealthChecks is "option log-health-checks": every change of a
+	// check's status or of a server's health is logged, not only the
+	// transitions between UP and DOWN.
+	LogHealthChecks bool
+
 	Timeouts Timeouts
 	Splice   Splice
 	Logs     []LogTarget
@@ -274,7 +282,7 @@ type Balance struct {
 	Hdr          string   // header name for hdr(<name>)
 	Draws        int      // random(<draws>); 0 = default 2
 	HashType     string   // "map-based" (default) or "consistent"
-	HashFunction string   // "sdbm" (default), "djb2", "wt6", "crc32", "none"
+	HashFunction string   // "sdbm", "djb2", "wt6", "crc32"; "" = not given: sdbm, with avalanche for consistent hashing, as HAProxy
 	Avalanche    bool
 	File         string
 	Line         int
@@ -297,17 +305,18 @@ type Server struct {
 	Backup   bool
 	Disabled bool // starts in maintenance
 
-	Check        bool
-	CheckAddr    string
-	CheckPort    int
-	Inter        time.Duration // default 2s
-	FastInter    time.Duration // 0 = Inter
-	DownInter    time.Duration // 0 = Inter
-	Rise         int           // default 2
-	Fall         int           // default 3
-	Slowstart    time.Duration
-	OnMarkedDown string // "shutdown-sessions" or ""
-	OnMarkedUp   string // "shutdown-backup-sessions" or ""
+	Check         bool
+	CheckAddr     string        // "addr": host (IP literal or name) of the checks; "" = server address
+	CheckAddrPort int           // port written in "addr <ip>:<port>"; 0 = none
+	CheckPort     int           // "port"; 0 = CheckAddrPort, then the server port
+	Inter         time.Duration // default 2s
+	FastInter     time.Duration // 0 = Inter
+	DownInter     time.Duration // 0 = Inter
+	Rise          int           // default 2
+	Fall          int           // default 3
+	Slowstart     time.Duration
+	OnMarkedDown  string // "shutdown-sessions" or ""
+	OnMarkedUp    string // "shutdown-backup-sessions" or ""
 
 	// Parsed for later work on checks; see the warnings.
 	CheckSSL   bool          // "check-ssl"

@@ -22,12 +22,23 @@
 //     errors for bad arguments;
 //   - parsed but ignored: the arguments are checked loosely and one
 //     warning says the keyword "is not supported yet and is ignored"
-//     (logging, health checks, TLS tuning, persistence, stick tables...).
-//     Check settings of servers are still parsed into [Server];
+//     (logging, TLS tuning, persistence, stick tables, agent checks and
+//     tracking...);
 //   - refused: the keyword would change what the configuration means
 //     (HTTP mode, balance algorithms other than roundrobin, TLS, PROXY
 //     protocol, content switching and rules, ...), so it raises an alert
 //     "is not implemented yet" rather than run with other semantics.
+//
+// Health checks are implemented ([Check], check.go): "option httpchk",
+// "option tcp-check", "option mysql-check", "option pgsql-check", "option
+// redis-check", the "http-check" and "tcp-check" rules, "option
+// log-health-checks" and the check settings of servers. Within them,
+// what needs TLS, the PROXY protocol, log-format strings, sample
+// expressions, variables or header matching is refused ("tcp-check
+// connect ssl", "tcp-check send-lf", "http-check expect hdr", ...), and
+// so are the other check methods (ldap-check, smtpchk, ssl-hello-chk,
+// spop-check, external-check): running a plain connect check instead
+// would not be what the configuration asks for.
 //
 // Unknown keywords raise HAProxy's alert, with its "did you mean"
 // suggestion when one is close enough.
@@ -76,4 +87,6 @@
 //   - Listen sections always serve themselves: a "default_backend" that
 //     would send their traffic elsewhere is refused.
 //   - Server check ports ("port", "agent-port") above 65535 are refused.
+//   - Check rule regexes use Go's RE2 syntax: PCRE-only constructs
+//     (look-around, back-references) are refused with an alert.
 package config

@@ -80,6 +80,8 @@ func init() {
 		"id":              {dflt: dfltNo, dfltForm: FormParsingTight, handle: (*parser).proxyID},
 		"description":     {dflt: dfltNo, dfltForm: FormParsingTight, handle: (*parser).proxyDescription},
 		"log":             {handle: (*parser).proxyLog},
+		"http-check":      {need: CapBE, handle: (*parser).proxyHTTPCheck},
+		"tcp-check":       {need: CapBE, handle: (*parser).proxyTCPCheck},
 
 		// Parsed, ignored with a warning.
 		"log-format":                  {handle: (*parser).proxyLogFormat},
@@ -90,9 +92,7 @@ func init() {
 		"declare":                     {need: CapFE, dflt: dfltNo, handle: ignoredKW("declare")},
 		"stick-table":                 {dflt: dfltNo, dfltMsg: "'stick-table' is not supported in 'defaults' section.", handle: ignoredKW("stick-table")},
 		"stick":                       {need: CapBE, dflt: dfltNo, handle: (*parser).proxyStick},
-		"http-check":                  {need: CapBE, handle: ignoredKW("http-check")},
-		"tcp-check":                   {need: CapBE, handle: ignoredKW("tcp-check")},
-		"external-check":              {need: CapBE, handle: ignoredKW("external-check")},
+		"external-check":              {need: CapBE, handle: alertKW("external-check")},
 		"cookie":                      {need: CapBE, handle: ignoredKW("cookie")},
 		"dynamic-cookie-key":          {need: CapBE, handle: ignoredKW("dynamic-cookie-key")},
 		"persist":                     {need: CapBE, handle: ignoredKW("persist")},
@@ -205,6 +205,14 @@ var proxyOptions = map[string]proxyOpt{
 	"splice-response": {negatable: true},
 	"allbackups":      {need: CapBE, negatable: true},
 
+	// Health checks.
+	"httpchk":           {need: CapBE, args: 3},
+	"tcp-check":         {need: CapBE},
+	"mysql-check":       {need: CapBE, args: 3, check: checkMySQLCheck},
+	"pgsql-check":       {need: CapBE, args: 2, check: checkPgSQLCheck},
+	"redis-check":       {need: CapBE},
+	"log-health-checks": {need: CapBE, negatable: true},
+
 	// Logging, parsed and ignored.
 	"tcplog":              {onlyFE: true, status: statusIgnored},
 	"httplog":             {onlyFE: true, args: 1, status: statusIgnored, check: checkHTTPLog},
@@ -213,21 +221,16 @@ var proxyOptions = map[string]proxyOpt{
 	"dontlog-normal":      {need: CapFE, negatable: true, status: statusIgnored},
 	"logasap":             {need: CapFE, negatable: true, status: statusIgnored},
 	"log-separate-errors": {need: CapFE, negatable: true, status: statusIgnored},
-	"log-health-checks":   {need: CapBE, negatable: true, status: statusIgnored},
 	"contstats":           {need: CapFE, negatable: true, status: statusIgnored},
 	"socket-stats":        {need: CapFE, negatable: true, status: statusIgnored},
 
-	// Health checks, parsed and ignored.
-	"httpchk":        {need: CapBE, args: 3, status: statusIgnored},
-	"mysql-check":    {need: CapBE, args: 3, status: statusIgnored, check: checkMySQLCheck},
-	"pgsql-check":    {need: CapBE, args: 2, status: statusIgnored, check: checkPgSQLCheck},
-	"redis-check":    {need: CapBE, status: statusIgnored},
-	"ldap-check":     {need: CapBE, status: statusIgnored},
-	"smtpchk":        {need: CapBE, args: 2, status: statusIgnored},
-	"ssl-hello-chk":  {need: CapBE, status: statusIgnored},
-	"tcp-check":      {need: CapBE, status: statusIgnored},
-	"spop-check":     {need: CapBE, status: statusIgnored},
-	"external-check": {need: CapBE, status: statusIgnored},
+	// Health check methods hitless does not implement: running a plain
+	// connect check instead would change what "check" means.
+	"ldap-check":     {need: CapBE, status: statusAlert},
+	"smtpchk":        {need: CapBE, args: 2, status: statusAlert},
+	"ssl-hello-chk":  {need: CapBE, status: statusAlert},
+	"spop-check":     {need: CapBE, status: statusAlert},
+	"external-check": {need: CapBE, status: statusAlert},
 
 	// TCP tuning and persistence, parsed and ignored.
 	"tcpka":               {status: statusIgnored},
@@ -275,33 +278,6 @@ var removedOptions = map[string]string{
 func checkHTTPLog(p *parser, w []string) bool {
 	if a := arg(w, 2); a != "" && a != "clf" {
 		p.alert("keyword 'httplog' only supports option 'clf'.")
-		return false
-	}
-	return true
-}
-
-func checkMySQLCheck(p *parser, w []string) bool {
-	switch arg(w, 2) {
-	case "":
-		return true
-	case "user":
-		if arg(w, 3) == "" {
-			p.alert("'option mysql-check user' expects <username> as argument.")
-			return false
-		}
-		if v := arg(w, 4); v != "" && v != "post-41" && v != "pre-41" {
-			p.alert("keyword 'user' only supports 'post-41' and 'pre-41' (got '" + v + "').")
-			return false
-		}
-		return true
-	}
-	p.alert("'option mysql-check' only supports optional values: 'user' (got '" + w[2] + "').")
-	return false
-}
-
-func checkPgSQLCheck(p *parser, w []string) bool {
-	if arg(w, 2) != "user" || arg(w, 3) == "" {
-		p.alert("'option pgsql-check' expects 'user <username>' as argument.")
 		return false
 	}
 	return true

@@ -109,8 +109,11 @@ func TestParseUserConfig(t *testing.T) {
 	if len(px.Logs) != 1 || !px.Logs[0].Global {
 		t.Errorf("proxy logs = %+v", px.Logs)
 	}
-	if px.Balance.Algo != "roundrobin" || px.RedispatchInterval != -1 || !px.Options["mysql-check"] {
-		t.Errorf("balance/options = %+v %d %v", px.Balance, px.RedispatchInterval, px.Options)
+	if px.Balance.Algo != "roundrobin" || px.RedispatchInterval != -1 {
+		t.Errorf("balance = %+v %d", px.Balance, px.RedispatchInterval)
+	}
+	if c := px.Check; c.Kind != CheckMySQL || c.MySQLUser != "haproxy_check" || c.MySQLPre41 || c.Line != 27 {
+		t.Errorf("check = %+v", c)
 	}
 	if len(px.Servers) != 2 {
 		t.Fatalf("%d servers", len(px.Servers))
@@ -132,11 +135,8 @@ func TestParseUserConfig(t *testing.T) {
 		"WARNING parsing [user-mysql.cfg:13] : 'tune.ssl.default-dh-param' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:17] : 'log' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:22] : 'log-format' is not supported yet and is ignored.",
-		"WARNING parsing [user-mysql.cfg:27] : 'option mysql-check' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:28] : 'stick-table' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:29] : 'stick on' is not supported yet and is ignored.",
-		"WARNING [user-mysql.cfg:30] : 'server mysql-cluster/db01a' : health checks are not implemented yet; the server is considered always up.",
-		"WARNING [user-mysql.cfg:31] : 'server mysql-cluster/db01b' : health checks are not implemented yet; the server is considered always up.",
 	}
 	if got := diagLines(c.Warnings); !reflect.DeepEqual(got, want) {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -454,11 +454,11 @@ var diagCases = []diagCase{
 		"ALERT parsing [t.cfg:15] : 'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions.",
 		"ALERT parsing [t.cfg:16] : 'hash-type' only supports 'avalanche' as a modifier for hash functions.",
 	}},
-	{"balance not implemented (hitless)", minimal + "backend b\n  balance leastconn\n  server s 1.2.3.4:80\n", []string{
-		"ALERT parsing [t.cfg:6] : backend 'b' : balance 'leastconn' is not implemented yet.",
+	{"balance not implemented (hitless)", minimal + "backend b\n  balance uri\n  server s 1.2.3.4:80\n", []string{
+		"ALERT parsing [t.cfg:6] : backend 'b' : balance 'uri' is not implemented yet.",
 	}},
-	{"inherited balance not implemented (hitless)", minimal + "  balance source\nbackend b\n  server s 1.2.3.4:80\nfrontend f\n  bind :80\n  default_backend b\n", []string{
-		"ALERT parsing [t.cfg:5] : backend 'b' : balance 'source' is not implemented yet.",
+	{"inherited balance not implemented (hitless)", minimal + "  balance url_param id\nbackend b\n  server s 1.2.3.4:80\nfrontend f\n  bind :80\n  default_backend b\n", []string{
+		"ALERT parsing [t.cfg:5] : backend 'b' : balance 'url_param' is not implemented yet.",
 	}},
 	{"mode http (hitless)", minimal + "  mode http\nfrontend f\n  bind :80\n  mode tcp\n  default_backend b\nbackend b\n", []string{
 		"ALERT parsing [t.cfg:5] : backend 'b' : 'mode http' is not implemented yet.",
@@ -480,13 +480,11 @@ var diagCases = []diagCase{
 	{"ignored keywords (hitless)", minimal + "listen l\n  bind :80\n  option tcplog\n  option dontlognull\n  option httpchk\n  http-check expect status 200\n  tcp-check connect\n  option tcpka\n  errorfile 503 /x\n  hash-balance-factor 150\n  cookie SRV insert\n  no option dontlognull\n", []string{
 		"WARNING parsing [t.cfg:7] : 'option tcplog' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:8] : 'option dontlognull' is not supported yet and is ignored.",
-		"WARNING parsing [t.cfg:9] : 'option httpchk' is not supported yet and is ignored.",
-		"WARNING parsing [t.cfg:10] : 'http-check' is not supported yet and is ignored.",
-		"WARNING parsing [t.cfg:11] : 'tcp-check' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:12] : 'option tcpka' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:13] : 'errorfile' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:14] : 'hash-balance-factor' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:15] : 'cookie' is not supported yet and is ignored.",
+		"WARNING proxy 'l' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
 	}},
 
 	// Servers.

@@ -20,6 +20,8 @@ type proxyState struct {
 	modeFile string
 	modeLine int
 
+	chk checkState // which check rules the section wrote itself
+
 	logFormatSet bool // for HAProxy's "overrides previous" warnings
 	httplogSet   bool
 	tcplogSet    bool
@@ -42,7 +44,7 @@ func newDefaults(name, file string, line int) *proxyState {
 			Mode:               ModeTCP,
 			Retries:            3,
 			RedispatchInterval: -1,
-			Balance:            Balance{Algo: "roundrobin", HashType: "map-based", HashFunction: "sdbm"},
+			Balance:            Balance{Algo: "roundrobin", HashType: "map-based"},
 			Options:            make(map[string]bool),
 			File:               file,
 			Line:               line,
@@ -70,6 +72,8 @@ func (ps *proxyState) inherit(d *proxyState) {
 	px.AllBackups = dp.AllBackups
 	px.Timeouts = dp.Timeouts
 	px.Splice = dp.Splice
+	px.Check = dp.Check.clone()
+	px.LogHealthChecks = dp.LogHealthChecks
 	px.Logs = append([]LogTarget(nil), dp.Logs...)
 	px.Options = make(map[string]bool, len(dp.Options))
 	for k, v := range dp.Options {
@@ -473,9 +477,7 @@ func (p *parser) proxyHashType(ps *proxyState, w []string) {
 	}
 	fn := arg(w, 2)
 	switch fn {
-	case "":
-		fn = "sdbm"
-	case "sdbm", "djb2", "wt6", "crc32":
+	case "", "sdbm", "djb2", "wt6", "crc32":
 	default:
 		p.alert("'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions.")
 		return
@@ -557,6 +559,24 @@ func (p *parser) proxyOption(ps *proxyState, w []string, prefix string) {
 		px.Splice.Set, px.Splice.Response = true, on
 	case "allbackups":
 		px.AllBackups = on
+	case "log-health-checks":
+		px.LogHealthChecks = on
+	case "httpchk":
+		p.optionHTTPChk(ps, w)
+	case "tcp-check":
+		p.selectCheck(ps, CheckTCP)
+	case "mysql-check":
+		p.selectCheck(ps, CheckMySQL)
+		c := &px.Check
+		c.MySQLUser, c.MySQLPre41 = "", false
+		if arg(w, 2) == "user" {
+			c.MySQLUser, c.MySQLPre41 = w[3], arg(w, 4) == "pre-41"
+		}
+	case "pgsql-check":
+		p.selectCheck(ps, CheckPgSQL)
+		px.Check.PgSQLUser = w[3]
+	case "redis-check":
+		p.selectCheck(ps, CheckRedis)
 	default:
 		if prefix == "default" {
 			delete(px.Options, name)
@@ -600,6 +620,12 @@ func (p *parser) logOptionOverride(ps *proxyState, name string, on bool) {
 	}
 }
 
+// balanceImplemented are the algorithms the engine runs; the others hash
+// HTTP request parts or samples, which need mode http.
+var balanceImplemented = map[string]bool{
+	"roundrobin": true, "static-rr": true, "leastconn": true, "first": true, "source": true, "random": true,
+}
+
 // finishProxies raises the alerts about inherited settings hitless does
 // not implement: they are only known once a proxy is complete.
 func (p *parser) finishProxies() {
@@ -609,7 +635,7 @@ func (p *parser) finishProxies() {
 			p.diags = append(p.diags, Diag{Sev: SevAlert, File: ps.modeFile, Line: ps.modeLine,
 				Msg: ps.typeName() + " '" + px.Name + "' : 'mode http' is not implemented yet."})
 		}
-		if px.Cap&CapBE != 0 && px.Balance.Algo != "roundrobin" {
+		if px.Cap&CapBE != 0 && !balanceImplemented[px.Balance.Algo] {
 			p.diags = append(p.diags, Diag{Sev: SevAlert, File: px.Balance.File, Line: px.Balance.Line,
 				Msg: ps.typeName() + " '" + px.Name + "' : balance '" + px.Balance.Algo + "' is not implemented yet."})
 		}

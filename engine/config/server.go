@@ -104,8 +104,13 @@ func (p *parser) proxyServer(ps *proxyState, w []string) {
 		p.alertForm(FormBare, prefix+"unable to enable checks and tracking at the same time!")
 		return
 	}
-	if s.Check || s.Agent || s.Track != "" {
-		p.warnForm(FormBare, prefix+"health checks are not implemented yet; the server is considered always up.")
+	// Agent checks and tracking are not implemented: the server's state
+	// only follows its own health check, if any.
+	if s.Agent {
+		p.warnForm(FormBare, prefix+"agent checks are not implemented yet and are ignored.")
+	}
+	if s.Track != "" {
+		p.warnForm(FormBare, prefix+"'track' is not implemented yet; the server is considered always up.")
 	}
 	srv := &s
 	ps.px.Servers = append(ps.px.Servers, srv)
@@ -281,18 +286,23 @@ func (p *parser) serverOption(ps *proxyState, s *Server, kw, val, srvName string
 		} else {
 			s.AgentPort = v
 		}
-	case "addr", "agent-addr":
+	case "addr":
+		if val == "" {
+			return "'" + kw + "' expects <ipv4|ipv6> as argument."
+		}
+		a, msg := parseAddr(val, useServer)
+		if msg != "" || (a.kind != AddrIPv4 && a.kind != AddrIPv6) || a.host == "" {
+			return "invalid address '" + val + "' in '" + kw + "'."
+		}
+		s.CheckAddr, s.CheckAddrPort = a.host, a.portFirst
+	case "agent-addr":
 		if val == "" {
 			return "'" + kw + "' expects <ipv4|ipv6> as argument."
 		}
 		if _, err := netip.ParseAddr(strings.Trim(val, "[]")); err != nil && !validHostName(val) {
 			return "invalid address '" + val + "' in '" + kw + "'."
 		}
-		if kw == "addr" {
-			s.CheckAddr = val
-		} else {
-			s.AgentAddr = val
-		}
+		s.AgentAddr = val
 	case "on-marked-down":
 		if val != "shutdown-sessions" {
 			return "'on-marked-down' expects 'shutdown-sessions' but got '" + val + "'."

@@ -15,6 +15,18 @@ func (p *parser) validate() {
 		p.checkTimeouts(ps)
 		p.checkServerNames(ps)
 	}
+	// HAProxy checks the check rules of every proxy, then the check
+	// settings of every server, after its per-proxy checks.
+	for _, ps := range p.proxies {
+		if !ps.px.Disabled {
+			p.checkUnusedRules(ps)
+		}
+	}
+	for _, ps := range p.proxies {
+		if !ps.px.Disabled {
+			p.checkServerCheckPorts(ps)
+		}
+	}
 	p.assignProxyIDs()
 	for _, ps := range p.proxies {
 		assignServerIDs(ps.px.Servers)
@@ -144,4 +156,67 @@ func assignServerIDs(servers []*Server) {
 		slots[i] = idSlot{id: &s.ID, forced: s.IDForced}
 	}
 	assignIDs(slots)
+}
+
+// checkUnusedRules warns about check rules written for a method the
+// proxy does not use.
+func (p *parser) checkUnusedRules(ps *proxyState) {
+	if ps.px.Cap&CapBE == 0 {
+		return
+	}
+	if ps.chk.unusedHTTP {
+		p.configDiag(SevWarning, ps, ps.typeName()+" '"+ps.px.Name+"' uses http-check rules without 'option httpchk', so the rules are ignored.")
+	}
+	if ps.chk.unusedTCP {
+		p.configDiag(SevWarning, ps, ps.typeName()+" '"+ps.px.Name+"' uses tcp-check rules without 'option tcp-check', so the rules are ignored.")
+	}
+}
+
+// checkServerCheckPorts reproduces HAProxy's alerts about checked servers
+// with no port to connect to: no server port (the client's port is used
+// for traffic), no "port" or "addr" with a port, and no "connect" rule
+// with a port.
+func (p *parser) checkServerCheckPorts(ps *proxyState) {
+	px := ps.px
+	if px.Cap&CapBE == 0 {
+		return
+	}
+	for _, s := range px.Servers {
+		if !s.Check || s.Port != 0 || s.CheckPort != 0 || s.CheckAddrPort != 0 ||
+			(s.Kind != AddrIPv4 && s.Kind != AddrIPv6) {
+			continue
+		}
+		prefix := "config: " + ps.typeName() + " '" + px.Name + "': server '" + s.Name + "' has neither service port nor check port"
+		var rules []CheckRule
+		switch px.Check.Kind {
+		case CheckConnect:
+			p.diags = append(p.diags, Diag{Sev: SevAlert, File: s.File, Line: s.Line, Msg: prefix + ".", Form: FormMsgOnly})
+			continue
+		case CheckHTTP:
+			rules = px.Check.HTTPRules
+		case CheckTCP:
+			rules = px.Check.TCPRules
+		}
+		// The first step is a connect with a port, and so is every
+		// other connect; protocol checks connect to the default port.
+		first := -1
+		for i, r := range rules {
+			if r.Action != RuleComment && !(r.Action == RuleSend && r.FromOption) {
+				first = i
+				break
+			}
+		}
+		if first < 0 || rules[first].Action != RuleConnect || (rules[first].Port == 0 && rules[first].AddrPort == 0) {
+			p.diags = append(p.diags, Diag{Sev: SevAlert, File: s.File, Line: s.Line, Form: FormMsgOnly,
+				Msg: prefix + " nor tcp_check rule 'connect' with port information."})
+			continue
+		}
+		for _, r := range rules {
+			if r.Action == RuleConnect && r.Port == 0 && r.AddrPort == 0 {
+				p.diags = append(p.diags, Diag{Sev: SevAlert, File: s.File, Line: s.Line, Form: FormMsgOnly,
+					Msg: prefix + ", and a tcp_check rule 'connect' with no port information."})
+				break
+			}
+		}
+	}
 }
