@@ -140,6 +140,10 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		r.pipes = pipePool{used: &e.pipesUsed, busy: &e.pipesBusy, max: e.maxpipes, size: g.TunePipesize}
 		e.reactors = append(e.reactors, r)
 	}
+	if err := e.newCheckers(); err != nil {
+		e.closePollers()
+		return nil, err
+	}
 	return e, nil
 }
 

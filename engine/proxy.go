@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hitless/engine/check"
 	"hitless/engine/config"
 	"hitless/lb"
 	"hitless/queue"
@@ -38,7 +39,8 @@ type server struct {
 	weight   atomic.Int32
 	admin    atomic.Uint32          // adminMaint | adminDrain
 	op       atomic.Uint32          // opRunning, opStopping or opStopped
-	chkdown  atomic.Uint64          // transitions out of the usable set
+	chkdown  atomic.Uint64          // transitions to DOWN
+	chk      *checker               // the health check; nil without "check"
 	served   gauge                  // streams holding a connection slot (HAProxy's served)
 	dst      atomic.Pointer[srvDst] // where to connect; replaced whole by "set server addr"
 	addrMu   sync.Mutex             // serialises address changes
@@ -83,6 +85,24 @@ func (s *server) status() string {
 		return "MAINT"
 	case a&adminDrain != 0:
 		return "DRAIN"
+	}
+	op := s.op.Load()
+	if c := s.chk; c != nil && c.enabled.Load() {
+		h := check.Health{Rise: c.health.Rise, Fall: c.health.Fall, Cur: int(c.stHealth.Load())}
+		st := check.OpRunning
+		switch op {
+		case opStopping:
+			st = check.OpStopping
+		case opStopped:
+			st = check.OpStopped
+		}
+		return string(h.AppendStatus(nil, st))
+	}
+	switch op {
+	case opStopped:
+		return "DOWN"
+	case opStopping:
+		return "NOLB"
 	}
 	return "no check"
 }

@@ -28,6 +28,7 @@ type reactor struct {
 	evs       []poller.Event
 	tasks     [mailboxBatch]task
 	listeners []*listener
+	checks    []*checker // health checks this reactor runs
 	streams   []*stream
 	free      []int32  // free stream slots
 	nstreams  int      // streams in use
@@ -108,6 +109,7 @@ func (r *reactor) run() {
 	r.secStart = r.e.nanos()
 	r.now = r.secStart / 1e6
 	r.wheel.cur = r.now
+	r.startChecks()
 	r.idlePct.Store(100)
 	for !r.halt && !(r.exiting && r.nstreams == 0) {
 		timeout := r.wheel.nextIn()
@@ -178,6 +180,12 @@ func (r *reactor) dispatch(ev *poller.Event) {
 			return // event for a stream closed earlier in this batch
 		}
 		r.streamEvent(s, kind, ev.Events)
+	case tokCheck:
+		if int(idx) < len(r.checks) {
+			if c := r.checks[idx]; c.gen == gen {
+				r.checkEvent(c, ev.Events)
+			}
+		}
 	}
 }
 
@@ -211,6 +219,8 @@ func (r *reactor) runTimers() {
 			}
 		case timerListener:
 			r.listenerTimer(r.listeners[t.idx])
+		case timerCheck:
+			r.checkTimer(r.checks[t.idx])
 		}
 	}
 }
@@ -370,6 +380,7 @@ func (r *reactor) hardStop() {
 // shutdown releases the reactor's resources when its loop ends.
 func (r *reactor) shutdown() {
 	r.mbox.close() // later posts fail with errStopped; queued tasks are dropped
+	r.stopChecks()
 	for _, s := range r.streams {
 		if s.state != 0 {
 			r.closeStream(s)

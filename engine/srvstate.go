@@ -1,6 +1,10 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+
+	"hitless/engine/check"
+)
 
 // Server state changes. Every change goes through transition, which does
 // what HAProxy does at that moment: the backend's queue is drained (a
@@ -31,41 +35,55 @@ func (e *Engine) setAdmin(s *server, bits uint32, on bool) bool {
 		if !s.admin.CompareAndSwap(old, nw) {
 			continue
 		}
-		b := s.be
+		name, up := s.checkName(), s.op.Load() != opStopped
+		var msg []byte
 		switch {
 		case old&adminMaint == 0 && nw&adminMaint != 0:
-			e.transition(s, fmt.Sprintf("Server %s/%s is going DOWN for maintenance.%s", b.name, s.name, b.leftSuffix(s)), true)
+			if up {
+				msg = check.AppendMaintDown(nil, name, s.counts())
+			} else {
+				msg = check.AppendMaintWasDown(nil, name)
+			}
+			e.transition(s, msg, true)
 		case old&adminMaint != 0 && nw&adminMaint == 0:
-			e.transition(s, fmt.Sprintf("Server %s/%s is %s (leaving forced maintenance).", b.name, s.name, s.upWord()), false)
+			msg = check.AppendMaintLeave(nil, name, up, nw&adminDrain != 0)
+			e.transition(s, msg, false)
 		case old&adminDrain == 0 && nw&adminDrain != 0:
-			e.transition(s, fmt.Sprintf("Server %s/%s enters drain state.%s", b.name, s.name, b.leftSuffix(s)), true)
+			e.transition(s, check.AppendDrainEnter(nil, name, up, s.counts()), true)
 		default:
-			e.transition(s, fmt.Sprintf("Server %s/%s is %s (leaving drain).", b.name, s.name, s.upWord()), false)
+			e.transition(s, check.AppendDrainLeave(nil, name, up), false)
 		}
 		return true
 	}
 }
 
-// setOp moves s to the operational state op for reason (a check result,
-// or "changed from CLI"), and reports whether it changed.
-func (e *Engine) setOp(s *server, op uint32, reason string) bool {
+// setOp moves s to the operational state op for a cause other than a
+// check ("changed from CLI"), and reports whether it changed.
+func (e *Engine) setOp(s *server, op uint32, cause string) bool {
+	return e.changeOp(s, op, nil, cause)
+}
+
+// setOpCheck moves s to op because of the check result res.
+func (e *Engine) setOpCheck(s *server, op uint32, res *check.Result) bool {
+	return e.changeOp(s, op, res, "")
+}
+
+func (e *Engine) changeOp(s *server, op uint32, res *check.Result, cause string) bool {
 	old := s.op.Swap(op)
 	if old == op {
 		return false
 	}
-	b := s.be
+	b, name := s.be, s.checkName()
 	switch op {
 	case opStopped:
-		e.transition(s, fmt.Sprintf("Server %s/%s is DOWN, %s.%s", b.name, s.name, reason, b.leftSuffix(s)), true)
+		e.transition(s, check.AppendServerDown(nil, name, res, cause, s.counts()), true)
 		if s.cfg.OnMarkedDown == "shutdown-sessions" {
 			e.shutdownSessions(s)
 		}
 	case opStopping:
-		e.transition(s, fmt.Sprintf("Server %s/%s is stopping, %s.%s", b.name, s.name, reason, b.leftSuffix(s)), true)
+		e.transition(s, check.AppendServerStopping(nil, name, res, cause, s.counts()), true)
 	default:
-		act, bck := b.usableCounts()
-		e.transition(s, fmt.Sprintf("Server %s/%s is UP, %s. %d active and %d backup servers online. %d sessions requeued, %d total in queue.",
-			b.name, s.name, reason, act, bck, 0, max(b.q.Len(), 0)), false)
+		e.transition(s, check.AppendServerUp(nil, name, res, cause, s.counts()), false)
 		if s.cfg.OnMarkedUp == "shutdown-backup-sessions" && !s.backup && s.weight.Load() > 0 {
 			for _, o := range b.servers {
 				if o.backup {
@@ -77,37 +95,29 @@ func (e *Engine) setOp(s *server, op uint32, reason string) bool {
 	return true
 }
 
-// upWord is how HAProxy names a server's state when it leaves
-// maintenance or drain: "UP/READY" if it is up, else "DOWN".
-func (s *server) upWord() string {
-	if s.op.Load() == opStopped {
-		return "DOWN"
-	}
-	return "UP/READY"
-}
-
-// leftSuffix is the end of HAProxy's message for a server leaving the
-// usable set: what is left of the backend and of s's traffic.
-func (b *backend) leftSuffix(s *server) string {
-	act, bck := b.usableCounts()
-	return fmt.Sprintf(" %d active and %d backup servers left. %d sessions active, %d requeued, %d remaining in queue.",
-		act, bck, max(s.served.cur.Load(), 0), 0, 0)
+// counts are the figures HAProxy appends to a state change of s, taken
+// after the change. Servers have no queue of their own: nothing is ever
+// requeued from one, and the backend's queue length is reported as what
+// remains.
+func (s *server) counts() check.Counts {
+	act, bck := s.be.usableCounts()
+	return check.Counts{Active: act, Backup: bck, Sessions: int(max(s.served.cur.Load(), 0)), Queued: int(max(s.be.q.Len(), 0))}
 }
 
 // transition records a state change of s and applies its consequences.
 // leaving is true when s may have left the usable set.
-func (e *Engine) transition(s *server, msg string, leaving bool) {
+func (e *Engine) transition(s *server, msg []byte, leaving bool) {
 	b := s.be
 	now := e.nanos() / 1e6
 	s.lastChg.Store(now)
-	if leaving {
+	if leaving && s.op.Load() == opStopped {
 		s.chkdown.Add(1)
 	}
 	b.q.Touch()
-	e.notice(msg)
+	e.notice(string(msg))
 	if !b.anyUsable() {
 		if b.downSince.CompareAndSwap(0, now) {
-			e.alert(fmt.Sprintf("backend %s has no server available!", b.name))
+			e.alert(string(check.AppendNoServer(nil, b.name)))
 		}
 	} else {
 		b.downSince.Store(0)

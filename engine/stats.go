@@ -191,6 +191,7 @@ func (e *Engine) serverRow(s *server, now int64) cli.StatRow {
 		Addr: s.dst.Load().addr.String(), Connect: c.sessions + c.connErr,
 		Maint: s.admin.Load()&adminMaint != 0,
 	}
+	s.checkStat(&row)
 	return row
 }
 

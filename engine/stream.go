@@ -83,6 +83,7 @@ const (
 	tokListener = 0
 	tokClient   = 1
 	tokServer   = 2
+	tokCheck    = 3
 )
 
 func makeToken(kind int, idx int32, gen uint32) poller.Token {

@@ -23,6 +23,7 @@ type timerKind uint8
 const (
 	timerStream   timerKind = 1 // idx is a stream index
 	timerListener timerKind = 2 // idx is a listener index in the reactor
+	timerCheck    timerKind = 3 // idx is a checker index in the reactor
 )
 
 // timer is an intrusive wheel entry. Owned by one reactor.

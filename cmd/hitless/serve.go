@@ -64,6 +64,7 @@ func serve(lg *logger, a *args, cfg *config.Config) int {
 		Timeout: cfg.Global.StatsTimeout,
 		Maxconn: cfg.Global.StatsMaxconn,
 		Logf:    lg.warningf,
+		Admin:   eng,
 	})
 	for i, ln := range lns {
 		go srv.ServeSocket(ln, cfg.Global.StatsSockets[i])

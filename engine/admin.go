@@ -1,0 +1,325 @@
+package engine
+
+import (
+	"errors"
+	"net/netip"
+	"time"
+
+	"hitless/engine/cli"
+)
+
+// The engine's side of the runtime API's server administration
+// (cli.Admin). Lookups scan the configuration-ordered lists: backends and
+// servers are few, and the CLI is not a hot path.
+
+var (
+	errAddServer  = errors.New("adding servers at run time is not supported yet")
+	errDelServer  = errors.New("removing servers at run time is not supported yet")
+	errDelBackend = errors.New("backends cannot be removed at run time")
+	errNoAgent    = errors.New("agent checks are not supported")
+)
+
+var _ cli.Admin = (*Engine)(nil)
+
+func (e *Engine) findBackend(ref cli.Ref) (*backend, error) {
+	for _, b := range e.backends {
+		if ref.Matches(b.name, b.id) {
+			return b, nil
+		}
+	}
+	return nil, cli.ErrNoBackend
+}
+
+func (e *Engine) findServer(bref, sref cli.Ref) (*server, error) {
+	b, err := e.findBackend(bref)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range b.servers {
+		if sref.Matches(s.name, s.id) {
+			return s, nil
+		}
+	}
+	return nil, cli.ErrNoServer
+}
+
+// dynamicWeights tells whether b's algorithm takes weight changes at run
+// time (HAProxy's BE_LB_PROP_DYN).
+func dynamicWeights(b *backend) bool {
+	switch b.cfg.Balance.Algo {
+	case "roundrobin", "leastconn", "first", "random":
+		return true
+	}
+	return b.cfg.Balance.HashType == "consistent"
+}
+
+func (e *Engine) backendState(b *backend) cli.BackendState {
+	return cli.BackendState{Name: b.name, ID: b.id, ForcedID: b.cfg.IDForced, DynamicWeights: dynamicWeights(b)}
+}
+
+// AppendBackends implements cli.Admin.
+func (e *Engine) AppendBackends(dst []cli.BackendState) []cli.BackendState {
+	for _, b := range e.backends {
+		dst = append(dst, e.backendState(b))
+	}
+	return dst
+}
+
+// Backend implements cli.Admin.
+func (e *Engine) Backend(ref cli.Ref) (cli.BackendState, error) {
+	b, err := e.findBackend(ref)
+	if err != nil {
+		return cli.BackendState{}, err
+	}
+	return e.backendState(b), nil
+}
+
+// AppendServers implements cli.Admin.
+func (e *Engine) AppendServers(dst []cli.ServerState, ref cli.Ref) ([]cli.ServerState, error) {
+	b, err := e.findBackend(ref)
+	if err != nil {
+		return dst, err
+	}
+	now := e.nanos() / 1e6
+	for _, s := range b.servers {
+		dst = append(dst, e.serverState(s, now))
+	}
+	return dst, nil
+}
+
+// Server implements cli.Admin.
+func (e *Engine) Server(bref, sref cli.Ref) (cli.ServerState, error) {
+	s, err := e.findServer(bref, sref)
+	if err != nil {
+		return cli.ServerState{}, err
+	}
+	return e.serverState(s, e.nanos()/1e6), nil
+}
+
+func (e *Engine) serverState(s *server, now int64) cli.ServerState {
+	d := s.dst.Load()
+	st := cli.ServerState{
+		Backend: e.backendState(s.be),
+		Name:    s.name, ID: s.id, ForcedID: s.cfg.IDForced,
+		Addr: d.addr.Addr(), Port: d.addr.Port(),
+		Uweight: int(s.weight.Load()), Iweight: s.cfg.Weight,
+		SinceChange: time.Duration(now-s.lastChg.Load()) * time.Millisecond,
+	}
+	switch s.op.Load() {
+	case opStopped:
+		st.OpState = cli.OpStopped
+	case opStopping:
+		st.OpState = cli.OpStopping
+	default:
+		st.OpState = cli.OpRunning
+	}
+	a := s.admin.Load()
+	if a&adminMaint != 0 {
+		if s.cfg.Disabled && s.cfgMaint.Load() {
+			st.AdminState |= cli.AdminConfigMaint
+		} else {
+			st.AdminState |= cli.AdminForcedMaint
+		}
+	}
+	if a&adminDrain != 0 {
+		st.AdminState |= cli.AdminForcedDrain
+	}
+	st.Check = e.checkState(s)
+	used := uint32(max(s.served.cur.Load(), 0))
+	st.Conns = cli.ServerConns{UsedCur: used, UsedMax: uint32(max(s.served.max.Load(), 0)), NeedEst: used, IdleLimit: -1}
+	return st
+}
+
+// SetServerAdmin implements cli.Admin.
+func (e *Engine) SetServerAdmin(bref, sref cli.Ref, t cli.AdminTarget) error {
+	s, err := e.findServer(bref, sref)
+	if err != nil {
+		return err
+	}
+	switch t {
+	case cli.TargetReady:
+		e.setAdmin(s, adminMaint, false)
+		e.setAdmin(s, adminDrain, false)
+	case cli.TargetDrain:
+		e.setAdmin(s, adminMaint, false)
+		e.setAdmin(s, adminDrain, true)
+	case cli.TargetMaint:
+		e.setAdmin(s, adminDrain, false)
+		e.setAdmin(s, adminMaint, true)
+	}
+	s.cfgMaint.Store(false)
+	return nil
+}
+
+// SetServerHealth implements cli.Admin.
+func (e *Engine) SetServerHealth(bref, sref cli.Ref, k cli.CheckKind, h cli.Health) error {
+	s, err := e.findServer(bref, sref)
+	if err != nil {
+		return err
+	}
+	if k == cli.CheckAgent {
+		return cli.ErrCheckNotEnabled
+	}
+	const reason = "changed from CLI"
+	switch h {
+	case cli.HealthUp:
+		e.forceHealth(s, true)
+		e.setOp(s, opRunning, reason)
+	case cli.HealthStopping:
+		e.forceHealth(s, true)
+		e.setOp(s, opStopping, reason)
+	case cli.HealthDown:
+		e.forceHealth(s, false)
+		e.setOp(s, opStopped, reason)
+	}
+	return nil
+}
+
+// SetServerWeight implements cli.Admin.
+func (e *Engine) SetServerWeight(bref, sref cli.Ref, w int) error {
+	s, err := e.findServer(bref, sref)
+	if err != nil {
+		return err
+	}
+	if old := s.weight.Swap(int32(w)); old != int32(w) {
+		s.be.q.Touch()
+		e.drainQueue(s.be)
+	}
+	return nil
+}
+
+// SetServerMaxconn implements cli.Admin.
+func (e *Engine) SetServerMaxconn(bref, sref cli.Ref, maxconn uint32) error {
+	s, err := e.findServer(bref, sref)
+	if err != nil {
+		return err
+	}
+	v := int64(maxconn)
+	if int32(maxconn) < 0 {
+		v = 0 // a negative int in HAProxy's field: no limit in effect
+	}
+	if s.minconn.Load() == s.maxconn.Load() {
+		s.minconn.Store(v)
+	}
+	s.maxconn.Store(v)
+	// A higher limit frees slots for the waiting streams.
+	s.be.q.Touch()
+	e.drainQueue(s.be)
+	return nil
+}
+
+// UpdateServerAddr implements cli.Admin.
+func (e *Engine) UpdateServerAddr(bref, sref cli.Ref, update func(cli.ServerAddr) (cli.ServerAddr, bool)) error {
+	s, err := e.findServer(bref, sref)
+	if err != nil {
+		return err
+	}
+	s.addrMu.Lock()
+	defer s.addrMu.Unlock()
+	d := s.dst.Load()
+	cur := cli.ServerAddr{Addr: d.addr.Addr(), Port: d.addr.Port(), CheckPort: uint16(s.cfg.CheckPort)}
+	next, apply := update(cur)
+	if !apply {
+		return nil
+	}
+	if next.MapPorts {
+		return errors.New("mapped ports are not supported")
+	}
+	if !next.Addr.IsValid() {
+		next.Addr = cur.Addr
+	}
+	// Connections already made keep their server; new ones use the new
+	// destination from their next connect on.
+	s.dst.Store(newDst(next.Addr, int(next.Port)))
+	return nil
+}
+
+// SetCheckTarget implements cli.Admin.
+func (e *Engine) SetCheckTarget(bref, sref cli.Ref, k cli.CheckKind, addr netip.Addr, port int) error {
+	s, err := e.findServer(bref, sref)
+	if err != nil {
+		return err
+	}
+	if k == cli.CheckAgent {
+		return cli.ErrCheckNotEnabled
+	}
+	return e.setCheckTarget(s, addr, port)
+}
+
+// SetAgentSend implements cli.Admin.
+func (e *Engine) SetAgentSend(bref, sref cli.Ref, send string) error {
+	if _, err := e.findServer(bref, sref); err != nil {
+		return err
+	}
+	return errNoAgent
+}
+
+// SetCheckEnabled implements cli.Admin.
+func (e *Engine) SetCheckEnabled(bref, sref cli.Ref, k cli.CheckKind, on bool) error {
+	s, err := e.findServer(bref, sref)
+	if err != nil {
+		return err
+	}
+	if k == cli.CheckAgent || !s.cfg.Check {
+		if on {
+			return cli.ErrCheckNotConfigured
+		}
+		return nil
+	}
+	e.setCheckEnabled(s, on)
+	return nil
+}
+
+// ShutdownServerSessions implements cli.Admin.
+func (e *Engine) ShutdownServerSessions(bref, sref cli.Ref) error {
+	s, err := e.findServer(bref, sref)
+	if err != nil {
+		return err
+	}
+	_, err = e.shutdownSessions(s)
+	return err
+}
+
+// ShutdownSession implements cli.Admin. Streams have no identifiers the
+// CLI shows yet ("show sess" lists none), so no id designates one.
+func (e *Engine) ShutdownSession(id uint64) error { return cli.ErrNoSession }
+
+// ServerRemovable implements cli.Admin: a server may go once it is in
+// maintenance and holds no connection and no queued stream.
+func (e *Engine) ServerRemovable(bref, sref cli.Ref) error {
+	s, err := e.findServer(bref, sref)
+	if err != nil {
+		return err
+	}
+	if s.admin.Load()&adminMaint == 0 {
+		return cli.ErrServerNotInMaint
+	}
+	if s.served.cur.Load() > 0 {
+		return cli.ErrServerInUse
+	}
+	return nil
+}
+
+// BackendRemovable implements cli.Admin.
+func (e *Engine) BackendRemovable(bref cli.Ref) error {
+	if _, err := e.findBackend(bref); err != nil {
+		return err
+	}
+	return errDelBackend
+}
+
+// AddServer implements cli.Admin.
+func (e *Engine) AddServer(bref cli.Ref, name string, args []string) error {
+	if _, err := e.findBackend(bref); err != nil {
+		return err
+	}
+	return errAddServer
+}
+
+// DelServer implements cli.Admin.
+func (e *Engine) DelServer(bref, sref cli.Ref) error {
+	if err := e.ServerRemovable(bref, sref); err != nil {
+		return err
+	}
+	return errDelServer
+}
