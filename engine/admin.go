@@ -3,7 +3,10 @@ package engine
 import (
 	"errors"
 	"net/netip"
+	"strconv"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"hitless/engine/cli"
 )
@@ -280,9 +283,109 @@ func (e *Engine) ShutdownServerSessions(bref, sref cli.Ref) error {
 	return err
 }
 
-// ShutdownSession implements cli.Admin. Streams have no identifiers the
-// CLI shows yet ("show sess" lists none), so no id designates one.
-func (e *Engine) ShutdownSession(id uint64) error { return cli.ErrNoSession }
+// Stream identifiers of "show sess": the reactor (plus one, so that no id
+// is 0) in bits 48-55, the low 16 bits of the slot's generation in bits
+// 32-47 and the slot index below.
+func streamID(r *reactor, s *stream) uint64 {
+	return uint64(r.id+1)<<48 | uint64(s.gen&0xffff)<<32 | uint64(uint32(s.idx))
+}
+
+// onReactors runs fn on every reactor and waits for all of them; a
+// reactor that stopped is skipped.
+func (e *Engine) onReactors(fn func(r *reactor)) {
+	done := make(chan struct{}, len(e.reactors))
+	posted := 0
+	for _, r := range e.reactors {
+		if r.post(func(r *reactor) { fn(r); done <- struct{}{} }) == nil {
+			posted++
+		}
+	}
+	for i := 0; i < posted; i++ {
+		select {
+		case <-done:
+		case <-e.done:
+			return
+		}
+	}
+}
+
+// AppendSessions implements cli.SessionLister.
+func (e *Engine) AppendSessions(dst []cli.SessionInfo) []cli.SessionInfo {
+	per := make([][]cli.SessionInfo, len(e.reactors))
+	e.onReactors(func(r *reactor) {
+		for _, s := range r.streams {
+			if s.state != 0 {
+				per[r.id] = append(per[r.id], r.sessionInfo(s))
+			}
+		}
+	})
+	for _, l := range per {
+		dst = append(dst, l...)
+	}
+	return dst
+}
+
+// sessionInfo describes s for "show sess". It runs on s's reactor.
+func (r *reactor) sessionInfo(s *stream) cli.SessionInfo {
+	si := cli.SessionInfo{
+		ID: streamID(r, s), Accepted: r.e.start.Add(time.Duration(s.born) * time.Millisecond),
+		Frontend: s.fe.name, FeID: s.fe.id, Backend: "<NONE>", Server: "<none>",
+		Age: time.Duration(r.now-s.born) * time.Millisecond, Retries: s.retries,
+		CliFD: s.cli.fd, SrvFD: s.out.fd, Expire: -1, Queued: s.state == stQueued,
+		Listener: s.lis.spec.name,
+	}
+	if s.be != nil {
+		si.Backend, si.BeID = s.be.name, s.be.id
+	}
+	if s.srv != nil {
+		si.Server, si.SrvID = s.srv.name, s.srv.id
+	}
+	if d := r.deadline(s); d > 0 {
+		si.Expire = time.Duration(max(d-r.now, 0)) * time.Millisecond
+	}
+	si.Proto, si.Src = "unix_stream", "unix:1"
+	if sa, err := unix.Getpeername(s.cli.fd); err == nil {
+		switch a := sa.(type) {
+		case *unix.SockaddrInet4:
+			si.Proto, si.Src = "tcpv4", netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port)).String()
+		case *unix.SockaddrInet6:
+			si.Proto = "tcpv6"
+			si.Src = netip.AddrFrom16(a.Addr).String() + ":" + strconv.Itoa(a.Port)
+		}
+	}
+	return si
+}
+
+// ShutdownSession implements cli.Admin: it closes the stream "show sess"
+// listed with that id.
+func (e *Engine) ShutdownSession(id uint64) error {
+	ri := int(id>>48) - 1
+	if ri < 0 || ri >= len(e.reactors) {
+		return cli.ErrNoSession
+	}
+	found := make(chan bool, 1)
+	if err := e.reactors[ri].post(func(r *reactor) {
+		idx := int(uint32(id))
+		if idx < len(r.streams) {
+			if s := r.streams[idx]; s.state != 0 && streamID(r, s) == id {
+				r.closeStream(s)
+				found <- true
+				return
+			}
+		}
+		found <- false
+	}); err != nil {
+		return cli.ErrNoSession
+	}
+	select {
+	case ok := <-found:
+		if ok {
+			return nil
+		}
+	case <-e.done:
+	}
+	return cli.ErrNoSession
+}
 
 // ServerRemovable implements cli.Admin: a server may go once it is in
 // maintenance and holds no connection and no queued stream.

@@ -76,6 +76,7 @@ type stream struct {
 	tm       timer
 	qe       queue.Entry // the stream's place in its backend's queue
 	key      lb.Key      // the hash key of a hash-balanced backend
+	born     int64       // reactor ms of the accept
 }
 
 // Token kinds in the bits 30-31 of a token's low word.
@@ -127,6 +128,7 @@ func (r *reactor) startStream(l *listener, fd int) {
 	fe := l.spec.fe
 	s := r.newStream()
 	s.lis, s.fe = l, fe
+	s.born = r.now
 	// TCP_NODELAY is inherited from the listening socket (openSocket).
 	s.cli = side{fd: fd, flags: sideCanRead | sideCanWrite, lastAct: r.now}
 	fe.cur.noteMax()

@@ -57,6 +57,8 @@ func adminCommands() []Command {
 			Usage: "show servers conn [<backend>]", Help: "dump server connections status (all or for a single backend)"},
 		{Words: []string{"show", "servers", "state"}, Run: runShowServers,
 			Usage: "show servers state [<backend>]", Help: "dump volatile server information (all or for a single backend)"},
+		{Words: []string{"show", "sess"}, Level: config.LevelOperator, Run: runShowSess,
+			Usage: "show sess [id]", Help: "report the list of current sessions or dump this exact session"},
 		{Words: []string{"shutdown", "session"}, Level: admin, Run: runShutdownSession,
 			Usage: "shutdown session [id]", Help: "kill a specific session"},
 		{Words: []string{"shutdown", "sessions", "server"}, Level: admin, Run: runShutdownSessionsServer,
