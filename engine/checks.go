@@ -407,6 +407,11 @@ func (r *reactor) checkDone(c *checker) {
 	if c.nextProg != nil {
 		c.prog, c.targets, c.nextProg, c.nextTargets = c.nextProg, c.nextTargets, nil, nil
 	}
+	if s.upSince.Load() != 0 {
+		// slowstart raised the limit since the last check: waiting
+		// streams may fit now, as HAProxy re-evaluates at each check.
+		r.e.drainQueue(s.be)
+	}
 	r.scheduleCheck(c)
 }
 

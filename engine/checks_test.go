@@ -236,3 +236,43 @@ frontend fe
 		t.Errorf("check status %q, want L7TOUT", st)
 	}
 }
+
+// TestSlowstart: a server that comes back up (not one that starts up)
+// ramps its connection limit and weight over slowstart.
+func TestSlowstart(t *testing.T) {
+	srv := newFlakyServer(t, func(c net.Conn) { io.Copy(io.Discard, c) })
+	e, _ := startParsed(t, fmt.Sprintf(`
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+listen px
+    bind 127.0.0.1:0
+    server s %s check inter 20ms maxconn 10 weight 20 slowstart 1h
+`, srv.addr), 1)
+	s := e.servers[0]
+	if s.throttle() != 100 || s.limit() != 10 {
+		t.Fatalf("at start-up: throttle %d limit %d, want 100 and 10", s.throttle(), s.limit())
+	}
+	srv.close()
+	waitFor(t, "server DOWN", 5*time.Second, func() bool { return serverStatus(e, "px", "s") == "DOWN" })
+	srv.open(srv.addr)
+	waitFor(t, "server UP", 5*time.Second, func() bool { return serverStatus(e, "px", "s") == "UP" })
+	if s.limit() != 1 || s.upSince.Load() == 0 {
+		t.Fatalf("just back up: limit %d (want 1), upSince %d", s.limit(), s.upSince.Load())
+	}
+	// Half-way through slowstart: half the limit and half the weight.
+	s.upSince.Store(e.nanos()/1e6 - s.slowstart/2)
+	v := &e.backends[0].actView
+	if s.limit() != 5 || v.Weight(0) != 10 {
+		t.Fatalf("half-way: limit %d weight %d, want 5 and 10", s.limit(), v.Weight(0))
+	}
+	if row := e.serverRow(s, 0); !row.Throttle.Set || row.Throttle.V != 50 {
+		t.Fatalf("show stat throttle %+v, want 50", row.Throttle)
+	}
+	s.upSince.Store(e.nanos()/1e6 - s.slowstart)
+	if s.limit() != 10 || v.Weight(0) != 20 || s.upSince.Load() != 0 {
+		t.Fatalf("after slowstart: limit %d weight %d upSince %d", s.limit(), v.Weight(0), s.upSince.Load())
+	}
+}

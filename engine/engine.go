@@ -212,7 +212,7 @@ func (e *Engine) buildProxies() error {
 		if p.Cap&config.CapBE == 0 || p.Disabled {
 			continue
 		}
-		b := &backend{cfg: p, name: p.Name, id: p.ID, ctr: e.nctr, retries: p.Retries,
+		b := &backend{cfg: p, e: e, name: p.Name, id: p.ID, ctr: e.nctr, retries: p.Retries,
 			redispatch: p.Redispatch, redispInt: p.RedispatchInterval, q: queue.New(e.nreactors)}
 		e.nctr++
 		b.timeouts = timeoutsOf(p)
@@ -235,6 +235,7 @@ func (e *Engine) buildProxies() error {
 		b.bckView = view{b: b, backup: true, only: -1}
 		for _, sc := range p.Servers {
 			s := &server{cfg: sc, be: b, name: sc.Name, id: sc.ID, ctr: e.nctr, backup: sc.Backup}
+			s.slowstart = sc.Slowstart.Milliseconds()
 			s.maxconn.Store(int64(sc.Maxconn))
 			s.minconn.Store(int64(sc.Minconn))
 			e.nctr++

@@ -27,27 +27,29 @@ const (
 // Its configuration fields never change after construction; the rest are
 // atomics.
 type server struct {
-	cfg      *config.Server
-	be       *backend
-	name     string
-	id       int
-	seq      int // index in Engine.servers
-	ctr      int // counter shard index
-	backup   bool
-	maxconn  atomic.Int64 // 0 = unlimited; "set maxconn server" changes it
-	minconn  atomic.Int64 // with fullconn: the dynamic limit's floor; 0 = static maxconn
-	weight   atomic.Int32
-	admin    atomic.Uint32          // adminMaint | adminDrain
-	op       atomic.Uint32          // opRunning, opStopping or opStopped
-	chkdown  atomic.Uint64          // transitions to DOWN
-	chk      *checker               // the health check; nil without "check"
-	served   gauge                  // streams holding a connection slot (HAProxy's served)
-	dst      atomic.Pointer[srvDst] // where to connect; replaced whole by "set server addr"
-	addrMu   sync.Mutex             // serialises address changes
-	cfgMaint atomic.Bool            // the maintenance comes from "disabled" in the configuration
-	lastChg  atomic.Int64           // engine clock ms of the last state change
-	lastSess atomic.Int64           // engine clock ms of the last session assigned; 0 = never
-	rate     rate                   // sessions per second
+	cfg       *config.Server
+	be        *backend
+	name      string
+	id        int
+	seq       int // index in Engine.servers
+	ctr       int // counter shard index
+	backup    bool
+	maxconn   atomic.Int64 // 0 = unlimited; "set maxconn server" changes it
+	minconn   atomic.Int64 // with fullconn: the dynamic limit's floor; 0 = static maxconn
+	weight    atomic.Int32
+	admin     atomic.Uint32          // adminMaint | adminDrain
+	op        atomic.Uint32          // opRunning, opStopping or opStopped
+	chkdown   atomic.Uint64          // transitions to DOWN
+	chk       *checker               // the health check; nil without "check"
+	slowstart int64                  // ms; 0 = none
+	upSince   atomic.Int64           // engine ms when s came back up, while slowstart runs; 0 = not starting
+	served    gauge                  // streams holding a connection slot (HAProxy's served)
+	dst       atomic.Pointer[srvDst] // where to connect; replaced whole by "set server addr"
+	addrMu    sync.Mutex             // serialises address changes
+	cfgMaint  atomic.Bool            // the maintenance comes from "disabled" in the configuration
+	lastChg   atomic.Int64           // engine clock ms of the last state change
+	lastSess  atomic.Int64           // engine clock ms of the last session assigned; 0 = never
+	rate      rate                   // sessions per second
 }
 
 // usable reports whether the server may receive load-balanced traffic.
@@ -61,15 +63,34 @@ func (s *server) usable() bool {
 // fullconn sessions.
 func (s *server) limit() int64 {
 	maxc, minc := s.maxconn.Load(), s.minconn.Load()
-	if maxc <= 0 || minc <= 0 || minc >= maxc {
-		return max(maxc, 0)
+	l := max(maxc, 0)
+	if maxc > 0 && minc > 0 && minc < maxc {
+		be := s.be
+		if cur := be.cur.cur.Load(); cur < be.fullconn {
+			l = max(minc, cur*maxc/be.fullconn)
+		}
 	}
-	be := s.be
-	cur := be.cur.cur.Load()
-	if cur >= be.fullconn {
-		return maxc
+	if l > 0 {
+		if pct := s.throttle(); pct < 100 {
+			l = max(l*int64(pct)/100, 1)
+		}
 	}
-	return max(minc, cur*maxc/be.fullconn)
+	return l
+}
+
+// throttle returns the slowstart percentage of s: 100 unless s came back
+// up less than slowstart ago, then the share of slowstart elapsed.
+func (s *server) throttle() int {
+	since := s.upSince.Load()
+	if since == 0 {
+		return 100
+	}
+	el := s.be.e.nanos()/1e6 - since
+	if el >= s.slowstart {
+		s.upSince.CompareAndSwap(since, 0)
+		return 100
+	}
+	return int(max(el*100/s.slowstart, 0))
 }
 
 // full reports whether every connection slot of s is taken.
@@ -111,6 +132,7 @@ func (s *server) status() string {
 // at construction; server state is in the servers' atomics.
 type backend struct {
 	cfg        *config.Proxy
+	e          *Engine
 	name       string
 	id         int
 	ctr        int // counter shard index
@@ -155,7 +177,12 @@ func (v *view) Weight(i int) int {
 	if v.backup && v.only >= 0 && i != v.only {
 		return 0
 	}
-	return int(s.weight.Load())
+	w := int(s.weight.Load())
+	if pct := s.throttle(); pct < 100 && dynamicWeights(v.b) {
+		// slowstart ramps the weight of dynamic algorithms up too.
+		w = max(w*pct/100, 1)
+	}
+	return w
 }
 
 func (v *view) Full(i int) bool { return v.b.servers[i].full() }

@@ -83,6 +83,10 @@ func (e *Engine) changeOp(s *server, op uint32, res *check.Result, cause string)
 	case opStopping:
 		e.transition(s, check.AppendServerStopping(nil, name, res, cause, s.counts()), true)
 	default:
+		if old == opStopped && s.slowstart > 0 {
+			// Not at start-up: only a server coming back ramps up.
+			s.upSince.Store(max(e.nanos()/1e6, 1))
+		}
 		e.transition(s, check.AppendServerUp(nil, name, res, cause, s.counts()), false)
 		if s.cfg.OnMarkedUp == "shutdown-backup-sessions" && !s.backup && s.weight.Load() > 0 {
 			for _, o := range b.servers {

@@ -192,6 +192,9 @@ func (e *Engine) serverRow(s *server, now int64) cli.StatRow {
 		Maint: s.admin.Load()&adminMaint != 0,
 	}
 	s.checkStat(&row)
+	if pct := s.throttle(); pct < 100 {
+		row.Throttle = cli.Opt{V: uint64(pct), Set: true}
+	}
 	return row
 }
 
