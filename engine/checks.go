@@ -389,19 +389,25 @@ func (r *reactor) checkDone(c *checker) {
 			r.e.notice(string(c.msg))
 		}
 		c.prevStatus = res.Status
+		// With log-health-checks the check was logged already: the
+		// state change message then names no reason, as in HAProxy.
+		why := &res
+		if s.be.cfg.LogHealthChecks {
+			why = nil
+		}
 		switch {
 		case changed && c.health.Up():
 			op := opRunning
 			if res.Status.Outcome() == check.OutcomeCondPass {
 				op = opStopping
 			}
-			r.e.setOpCheck(s, op, &res)
+			r.e.setOpCheck(s, op, why)
 		case changed:
-			r.e.setOpCheck(s, opStopped, &res)
+			r.e.setOpCheck(s, opStopped, why)
 		case c.health.Up() && res.Status.Outcome() == check.OutcomeCondPass:
-			r.e.setOpCheck(s, opStopping, &res) // disable-on-404: NOLB
+			r.e.setOpCheck(s, opStopping, why) // disable-on-404: NOLB
 		case c.health.Up() && passed && s.op.Load() == opStopping:
-			r.e.setOpCheck(s, opRunning, &res)
+			r.e.setOpCheck(s, opRunning, why)
 		}
 	}
 	if c.nextProg != nil {

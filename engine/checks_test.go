@@ -13,6 +13,15 @@ import (
 	"hitless/engine/config"
 )
 
+// checkDefaults starts the configurations of the check tests.
+const checkDefaults = `
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+`
+
 // logSink collects the engine's messages.
 type logSink struct {
 	mu   sync.Mutex
@@ -116,13 +125,7 @@ func serverStatus(e *Engine, px, sv string) string {
 // DOWN the backend has no server and connections are refused.
 func TestConnectCheck(t *testing.T) {
 	srv := newFlakyServer(t, func(c net.Conn) { io.Copy(io.Discard, c) })
-	e, logs := startParsed(t, fmt.Sprintf(`
-defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-listen px
+	e, logs := startParsed(t, fmt.Sprintf(checkDefaults+`listen px
     bind 127.0.0.1:0
     server s %s check inter 20ms rise 2 fall 3
 `, srv.addr), 2)
@@ -178,13 +181,7 @@ func TestHTTPCheck(t *testing.T) {
 		mu.Unlock()
 		fmt.Fprintf(c, "HTTP/1.0 %s\r\nContent-Length: 0\r\n\r\n", st)
 	})
-	e, logs := startParsed(t, fmt.Sprintf(`
-defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-backend be
+	e, logs := startParsed(t, fmt.Sprintf(checkDefaults+`backend be
     option httpchk GET /health
     server s %s check inter 20ms
 frontend fe
@@ -215,13 +212,7 @@ frontend fe
 // fails with L7TOUT at timeout check.
 func TestCheckTimeout(t *testing.T) {
 	srv := newFlakyServer(t, func(c net.Conn) { io.Copy(io.Discard, c) })
-	e, _ := startParsed(t, fmt.Sprintf(`
-defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-    timeout check 50ms
+	e, _ := startParsed(t, fmt.Sprintf(checkDefaults+`    timeout check 50ms
 backend be
     option tcp-check
     tcp-check send PING\r\n
@@ -241,13 +232,7 @@ frontend fe
 // ramps its connection limit and weight over slowstart.
 func TestSlowstart(t *testing.T) {
 	srv := newFlakyServer(t, func(c net.Conn) { io.Copy(io.Discard, c) })
-	e, _ := startParsed(t, fmt.Sprintf(`
-defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-listen px
+	e, _ := startParsed(t, fmt.Sprintf(checkDefaults+`listen px
     bind 127.0.0.1:0
     server s %s check inter 20ms maxconn 10 weight 20 slowstart 1h
 `, srv.addr), 1)
@@ -274,5 +259,33 @@ listen px
 	s.upSince.Store(e.nanos()/1e6 - s.slowstart)
 	if s.limit() != 10 || v.Weight(0) != 20 || s.upSince.Load() != 0 {
 		t.Fatalf("after slowstart: limit %d weight %d upSince %d", s.limit(), v.Weight(0), s.upSince.Load())
+	}
+}
+
+// TestRedisCheckEmptyAnswer: a server that closes without answering
+// fails option redis-check with L7STS, as HAProxy's rule says; with
+// option log-health-checks the check line carries the reason and the
+// DOWN message does not repeat it.
+func TestRedisCheckEmptyAnswer(t *testing.T) {
+	srv := newFlakyServer(t, func(c net.Conn) { c.Read(make([]byte, 64)) })
+	e, logs := startParsed(t, fmt.Sprintf(checkDefaults+`
+backend be
+    option redis-check
+    option log-health-checks
+    server s %s check inter 20ms
+frontend fe
+    bind 127.0.0.1:0
+    default_backend be
+`, srv.addr), 1)
+	waitFor(t, "DOWN message", 5*time.Second, func() bool { return logs.has("Server be/s is DOWN") })
+	row := e.serverRow(e.servers[0], 0)
+	if row.Check.Status != "L7STS" || row.Check.Last != "TCPCHK got an empty response at step 2" {
+		t.Errorf("check %+v", row.Check)
+	}
+	if !logs.has("Health check for server be/s failed, reason: Layer7 wrong status, code: 0, info: \"TCPCHK got an empty response at step 2\"") {
+		t.Errorf("no check line in %q", logs.msgs)
+	}
+	if !logs.has("Server be/s is DOWN. 0 active and 0 backup servers left.") {
+		t.Errorf("DOWN message with a reason in %q", logs.msgs)
 	}
 }

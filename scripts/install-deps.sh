@@ -18,9 +18,17 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts services on install; tests start their own instances.
-for svc in haproxy nginx; do
-	if command -v "$svc" >/dev/null && pgrep -x "$svc" >/dev/null; then
-		$sudo systemctl stop "$svc" 2>/dev/null || $sudo service "$svc" stop 2>/dev/null || true
-	fi
+# Debian starts services on install; tests start their own instances. Only
+# the services of the packages installed now are stopped: an instance that
+# was there before is not ours to stop.
+for pkg in "${missing[@]}"; do
+	case "$pkg" in
+	haproxy) svc=haproxy ;;
+	nginx-light) svc=nginx ;;
+	redis-server) svc=redis-server ;;
+	mariadb-server) svc=mariadb ;;
+	postgresql) svc=postgresql ;;
+	*) continue ;;
+	esac
+	$sudo systemctl stop "$svc" 2>/dev/null || $sudo service "$svc" stop 2>/dev/null || true
 done

@@ -51,7 +51,9 @@ func (p *Program) buildRedis(srv *config.Server) error {
 	p.Steps = append(p.Steps,
 		conn,
 		Step{Op: OpSend, id: 1, Data: []byte(redisPing)},
-		Step{Op: OpExpect, id: 2, Expect: &redisExpect{expectCtx{id: 2}}, onSuccess: "Redis server is ok"},
+		// error-status L7STS also covers an empty answer (the server
+		// closed without a word), as in HAProxy.
+		Step{Op: OpExpect, id: 2, Expect: &redisExpect{expectCtx{id: 2}}, onSuccess: "Redis server is ok", errStatus: StatusL7STS},
 	)
 	p.linkExpects()
 	return nil
