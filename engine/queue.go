@@ -70,7 +70,14 @@ func (e *Engine) queuePass(b *backend) bool {
 		if b.q.Len() == 0 {
 			return false
 		}
-		srv, res := b.pick(nil, lb.Key{})
+		// The slot goes to the oldest entry: pick with its key, so that a
+		// hash-balanced stream keeps its server. (Its owner may remove
+		// it before the pop; the slot then goes to the next oldest.)
+		key, ok := b.q.OldestKey()
+		if !ok {
+			return false
+		}
+		srv, res := b.pick(nil, unpackKey(key))
 		switch res {
 		case pickNoSrv:
 			// The last usable server went away: nothing will ever
@@ -102,10 +109,21 @@ func (r *reactor) enqueue(s *stream) {
 	s.state = stQueued
 	s.since = r.now
 	s.qe.Ref = uint64(uint32(s.idx)) | uint64(s.gen)<<32
+	s.qe.Key = packKey(s.key)
 	be.q.Push(r.id, &s.qe)
 	r.armStream(s)
 	r.e.drainQueue(be)
 }
+
+// packKey and unpackKey carry an lb.Key in a queue entry.
+func packKey(k lb.Key) uint64 {
+	if !k.Valid {
+		return 0
+	}
+	return 1<<32 | uint64(k.Hash)
+}
+
+func unpackKey(v uint64) lb.Key { return lb.Key{Hash: uint32(v), Valid: v>>32 != 0} }
 
 // runGrants applies the grants other goroutines made to this reactor's
 // streams.

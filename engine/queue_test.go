@@ -156,3 +156,32 @@ func TestQueueFlushedWhenLastServerLeaves(t *testing.T) {
 		t.Fatalf("queue %d, server accepts %d", b.q.Len(), be.acceptCount())
 	}
 }
+
+// TestQueueFIFO: while streams wait, a newcomer queues behind them even
+// if a slot is free at that moment: the slot goes to the oldest entry.
+func TestQueueFIFO(t *testing.T) {
+	be := startBackend(t, holdServer)
+	cfg := testConfig(be.addr())
+	cfg.Proxies[0].Servers[0].Maxconn = 1
+	cfg.Proxies[0].Timeouts.Queue = 30 * time.Second
+	e, addr := startEngine(t, cfg, 1)
+	b := e.backends[0]
+	holder := dialSend(t, addr, "h")
+	defer holder.Close()
+	readN(t, holder, 1, 5*time.Second)
+	old := dialSend(t, addr, "o")
+	defer old.Close()
+	waitFor(t, "the first stream queued", 5*time.Second, func() bool { return b.q.Len() == 1 })
+	// A slot frees up without anyone draining (as between a release and
+	// its drain): the newcomer must not take it.
+	b.servers[0].maxconn.Store(2)
+	late := dialSend(t, addr, "l")
+	defer late.Close()
+	if got := readN(t, old, 1, 5*time.Second); got != "o" {
+		t.Fatalf("the oldest stream got %q", got)
+	}
+	waitFor(t, "the newcomer queued", 5*time.Second, func() bool { return b.q.Len() == 1 })
+	if n := b.servers[0].served.cur.Load(); n != 2 {
+		t.Fatalf("served %d, want 2 (holder and the oldest)", n)
+	}
+}

@@ -170,6 +170,14 @@ func (r *reactor) startStream(l *listener, fd int) {
 // starts a non-blocking connection to it.
 func (r *reactor) connect(s *stream, avoid *server) {
 	if s.srv == nil {
+		if s.be.q.Len() > 0 {
+			// Streams are waiting: the newcomer queues behind them
+			// instead of taking a slot that was freed for the oldest (the
+			// drain after the push hands it over). Without this a queued
+			// stream could be overtaken again and again under load.
+			r.enqueue(s)
+			return
+		}
 		srv, res := s.be.pick(avoid, s.key)
 		switch res {
 		case pickFull:

@@ -25,6 +25,9 @@ type Entry struct {
 	// Ref identifies the owner (for example a stream index and
 	// generation); the queue never reads it.
 	Ref uint64
+	// Key is what the dequeuer needs to choose a server for the entry
+	// (for example a hash key); the queue never reads it.
+	Key uint64
 	// Ticket is seq at the moment of the pop: a grant carries it so that
 	// the owner recognises a stale grant after the entry was reused.
 	Ticket uint64
@@ -37,6 +40,7 @@ type Entry struct {
 type Popped struct {
 	E      *Entry
 	Ref    uint64
+	Key    uint64
 	Ticket uint64
 	Shard  int
 }
@@ -93,12 +97,14 @@ func (q *Queue) Changes() uint64 { return q.changes.Load() }
 // change) may let a waiting entry progress.
 func (q *Queue) Touch() { q.changes.Add(1) }
 
-// Push links e at the tail of shard sh. e must be Idle.
+// Push links e at the tail of shard sh. e must not be queued. The length
+// moves under the shard's lock, with the link, so that Len never counts
+// an entry a pop could not find (nor goes below zero).
 func (q *Queue) Push(sh int, e *Entry) {
 	s := &q.shards[sh]
-	e.seq = q.seq.Add(1)
 	e.shard = sh
 	s.mu.Lock()
+	e.seq = q.seq.Add(1)
 	e.state = Queued
 	e.next, e.prev = nil, s.tail
 	if s.tail != nil {
@@ -108,8 +114,9 @@ func (q *Queue) Push(sh int, e *Entry) {
 	}
 	s.tail = e
 	s.n++
+	n := q.length.Add(1)
 	s.mu.Unlock()
-	if n := q.length.Add(1); n > q.maxLen.Load() {
+	if n > q.maxLen.Load() {
 		q.raiseMax(n)
 	}
 	q.changes.Add(1)
@@ -155,8 +162,8 @@ func (q *Queue) Remove(e *Entry) bool {
 	}
 	s.unlink(e)
 	e.state = Idle
-	s.mu.Unlock()
 	q.length.Add(-1)
+	s.mu.Unlock()
 	q.changes.Add(1)
 	return true
 }
@@ -188,7 +195,7 @@ func (q *Queue) PopOldest(prefer int) (p Popped, ok bool) {
 			s.mu.Unlock()
 			continue
 		}
-		p = s.take(e, Granted)
+		p = q.take(s, e, Granted)
 		s.mu.Unlock()
 		q.taken()
 		return p, true
@@ -198,7 +205,7 @@ func (q *Queue) PopOldest(prefer int) (p Popped, ok bool) {
 		s := &q.shards[(prefer+i)%len(q.shards)]
 		s.mu.Lock()
 		if e := s.head; e != nil {
-			p = s.take(e, Granted)
+			p = q.take(s, e, Granted)
 			s.mu.Unlock()
 			q.taken()
 			return p, true
@@ -210,17 +217,34 @@ func (q *Queue) PopOldest(prefer int) (p Popped, ok bool) {
 
 // take unlinks e, sets its state and returns the copies a dequeuer may
 // use. s.mu is held.
-func (s *shard) take(e *Entry, state uint8) Popped {
+func (q *Queue) take(s *shard, e *Entry, state uint8) Popped {
 	s.unlink(e)
+	q.length.Add(-1)
 	e.state = state
 	e.Ticket = e.seq
-	return Popped{E: e, Ref: e.Ref, Ticket: e.seq, Shard: e.shard}
+	return Popped{E: e, Ref: e.Ref, Key: e.Key, Ticket: e.seq, Shard: e.shard}
 }
 
-// taken accounts for an entry unlinked by a dequeuer.
-func (q *Queue) taken() {
-	q.length.Add(-1)
-	q.changes.Add(1)
+// taken accounts for an entry unlinked by a dequeuer, once the lock is
+// released.
+func (q *Queue) taken() { q.changes.Add(1) }
+
+// OldestKey returns the Key of the oldest entry, and false if the queue
+// is empty. Without a concurrent pop (one dequeuer at a time, see Drain)
+// the next PopOldest returns that entry unless its owner removed it
+// meanwhile.
+func (q *Queue) OldestKey() (uint64, bool) {
+	var key, best uint64
+	found := false
+	for i := range q.shards {
+		s := &q.shards[i]
+		s.mu.Lock()
+		if h := s.head; h != nil && (!found || h.seq < best) {
+			key, best, found = h.Key, h.seq, true
+		}
+		s.mu.Unlock()
+	}
+	return key, found
 }
 
 // Flush unlinks every entry, marks it Refused and passes it to fn, which
@@ -236,7 +260,7 @@ func (q *Queue) Flush(fn func(Popped)) int {
 				s.mu.Unlock()
 				break
 			}
-			p := s.take(e, Refused)
+			p := q.take(s, e, Refused)
 			s.mu.Unlock()
 			q.taken()
 			n++
