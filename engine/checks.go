@@ -371,6 +371,15 @@ func (r *reactor) checkDone(c *checker) {
 	c.out = nil
 	c.run.SetDuration(time.Duration(r.now-c.started) * time.Millisecond)
 	s := c.srv
+	// The CLI sees the run's last report only (a passing MySQL check
+	// reports twice, and HAProxy shows the second), published before
+	// the state changes it causes.
+	last := c.run.Result()
+	c.stStatus.Store(uint32(last.Status))
+	c.stCode.Store(int32(last.Code))
+	c.stDuration.Store(last.Duration.Milliseconds())
+	info := last.Info()
+	c.stInfo.Store(&info)
 	for _, res := range c.run.Reports() {
 		res := res
 		passed := res.Passed()
@@ -379,11 +388,6 @@ func (r *reactor) checkDone(c *checker) {
 		}
 		moved, changed := c.health.Observe(passed)
 		c.stHealth.Store(int32(c.health.Cur))
-		c.stStatus.Store(uint32(res.Status))
-		c.stCode.Store(int32(res.Code))
-		c.stDuration.Store(res.Duration.Milliseconds())
-		info := res.Info()
-		c.stInfo.Store(&info)
 		if s.be.cfg.LogHealthChecks && check.LogWorthy(c.prevStatus, res.Status, moved) {
 			c.msg = check.AppendCheckLog(c.msg[:0], s.checkName(), &res, &c.health, s.weight.Load() == 0)
 			r.e.notice(string(c.msg))
