@@ -54,7 +54,7 @@ listen px
 }
 
 func serverNamed(e *Engine, name string) *server {
-	for _, s := range e.servers {
+	for _, s := range e.serverList() {
 		if s.name == name {
 			return s
 		}

@@ -39,6 +39,7 @@ type checker struct {
 	health     check.Health
 	fd         int
 	running    bool
+	dead       bool // the server was deleted: no more checks
 	connecting bool // the current connect step waits for EPOLLOUT
 	eof        bool
 	out        []byte // unsent bytes of the current OpSend step
@@ -75,40 +76,64 @@ type checkTarget struct {
 // newCheckers builds the checkers of every server with "check", and gives
 // each to a reactor. Called by New once the reactors exist.
 func (e *Engine) newCheckers() error {
-	bufsize := orDefault(e.cfg.Global.TuneBufsize, check.DefaultBufSize)
-	n := 0
-	for _, s := range e.servers {
+	for _, s := range e.serverList() {
 		if !s.cfg.Check {
 			continue
 		}
-		prog, err := check.NewProgram(s.be.cfg, s.cfg)
+		c, err := e.newChecker(s)
 		if err != nil {
 			return fmt.Errorf("parsing [%s:%d] : 'server %s/%s' : health check: %w", s.cfg.File, s.cfg.Line, s.be.name, s.name, err)
 		}
-		prog.BufSize = bufsize
-		targets, err := resolveTargets(prog, e.opts.ResolveTimeout)
-		if err != nil {
-			return fmt.Errorf("parsing [%s:%d] : 'server %s/%s' : health check: %w", s.cfg.File, s.cfg.Line, s.be.name, s.name, err)
-		}
-		r := e.reactors[n%len(e.reactors)]
-		n++
-		c := &checker{srv: s, owner: r, idx: int32(len(r.checks)), prog: prog, targets: targets, fd: -1,
-			health: check.NewHealth(max(s.cfg.Rise, 1), max(s.cfg.Fall, 1)),
-			inter:  s.cfg.Inter, fastinter: s.cfg.FastInter, downinter: s.cfg.DownInter,
-			in: make([]byte, 0, bufsize)}
-		if c.inter <= 0 {
-			c.inter = 2 * time.Second
-		}
-		c.connTO, c.restTO = check.Timeouts(c.inter, s.be.cfg.Timeouts.Connect, s.be.cfg.Timeouts.Check)
-		c.tm.kind, c.tm.idx = timerCheck, c.idx
-		c.enabled.Store(true)
-		c.stHealth.Store(int32(c.health.Cur))
-		c.stStatus.Store(uint32(check.StatusIni))
-		c.prevStatus = check.StatusIni
-		s.chk = c
-		r.checks = append(r.checks, c)
+		c.owner.attachChecker(c)
 	}
 	return nil
+}
+
+// newChecker builds the checker of s and chooses its reactor, in turn.
+// The caller attaches it on that reactor.
+func (e *Engine) newChecker(s *server) (*checker, error) {
+	prog, err := check.NewProgram(s.be.cfg, s.cfg)
+	if err != nil {
+		return nil, err
+	}
+	bufsize := orDefault(e.cfg.Global.TuneBufsize, check.DefaultBufSize)
+	prog.BufSize = bufsize
+	targets, err := resolveTargets(prog, e.opts.ResolveTimeout)
+	if err != nil {
+		return nil, err
+	}
+	r := e.reactors[int(e.checkTurn.Add(1)-1)%len(e.reactors)]
+	c := &checker{srv: s, owner: r, prog: prog, targets: targets, fd: -1,
+		health: check.NewHealth(max(s.cfg.Rise, 1), max(s.cfg.Fall, 1)),
+		inter:  s.cfg.Inter, fastinter: s.cfg.FastInter, downinter: s.cfg.DownInter,
+		in: make([]byte, 0, bufsize)}
+	if c.inter <= 0 {
+		c.inter = 2 * time.Second
+	}
+	c.connTO, c.restTO = check.Timeouts(c.inter, s.be.cfg.Timeouts.Connect, s.be.cfg.Timeouts.Check)
+	c.enabled.Store(true)
+	c.stHealth.Store(int32(c.health.Cur))
+	c.stStatus.Store(uint32(check.StatusIni))
+	c.prevStatus = check.StatusIni
+	s.chk = c
+	return c, nil
+}
+
+// attachChecker makes c one of the reactor's checks. It runs on the
+// reactor (or before it starts).
+func (r *reactor) attachChecker(c *checker) {
+	c.idx = int32(len(r.checks))
+	c.tm.kind, c.tm.idx = timerCheck, c.idx
+	r.checks = append(r.checks, c)
+}
+
+// detachChecker stops c for good (its server was deleted). The slot stays
+// in r.checks so that indexes do not move. It runs on the reactor.
+func (r *reactor) detachChecker(c *checker) {
+	r.closeCheckConn(c)
+	r.wheel.disarm(&c.tm)
+	c.running, c.dead = false, true
+	c.stRunning.Store(false)
 }
 
 // resolveTargets resolves the address of each OpConnect step once, at
@@ -170,6 +195,9 @@ func (r *reactor) startChecks() {
 // checkTimer runs when a checker's timer fires: a check starts, or the
 // running one reached its deadline.
 func (r *reactor) checkTimer(c *checker) {
+	if c.dead {
+		return
+	}
 	if r.now < c.due {
 		r.wheel.arm(&c.tm, c.due)
 		return
@@ -194,7 +222,7 @@ func (r *reactor) checkTimer(c *checker) {
 
 // checkEvent handles an epoll event of a check connection.
 func (r *reactor) checkEvent(c *checker, ev uint32) {
-	if !c.running || c.fd < 0 {
+	if c.dead || !c.running || c.fd < 0 {
 		return
 	}
 	st := c.run.Step()

@@ -240,7 +240,7 @@ func realRow(t *testing.T, e *Engine, be string) cli.CheckStat {
 	t.Helper()
 	for _, b := range e.backends {
 		if b.name == be {
-			return e.serverRow(b.servers[0], 0).Check
+			return e.serverRow(b.servers()[0], 0).Check
 		}
 	}
 	t.Fatalf("no backend %s", be)

@@ -110,7 +110,7 @@ func (f *flakyServer) close() {
 
 func serverStatus(e *Engine, px, sv string) string {
 	for _, b := range e.backends {
-		for _, s := range b.servers {
+		for _, s := range b.servers() {
 			if b.name == px && s.name == sv {
 				return s.status()
 			}
@@ -130,7 +130,7 @@ func TestConnectCheck(t *testing.T) {
     server s %s check inter 20ms rise 2 fall 3
 `, srv.addr), 2)
 	waitFor(t, "first check passed", 5*time.Second, func() bool {
-		return e.servers[0].chk.stStatus.Load() != 1 && serverStatus(e, "px", "s") == "UP"
+		return e.serverList()[0].chk.stStatus.Load() != 1 && serverStatus(e, "px", "s") == "UP"
 	})
 	srv.close()
 	waitFor(t, "server DOWN", 5*time.Second, func() bool { return serverStatus(e, "px", "s") == "DOWN" })
@@ -156,7 +156,7 @@ func TestConnectCheck(t *testing.T) {
 	if !logs.has("Server px/s is UP, reason: Layer4 check passed") {
 		t.Errorf("no UP message in %q", logs.msgs)
 	}
-	row := e.serverRow(e.servers[0], e.nanos()/1e6)
+	row := e.serverRow(e.serverList()[0], e.nanos()/1e6)
 	if row.Check.Status != "L4OK" || row.Chkdown != 1 || row.Chkfail == 0 {
 		t.Errorf("show stat: check %+v chkdown %d chkfail %d", row.Check, row.Chkdown, row.Chkfail)
 	}
@@ -189,7 +189,7 @@ frontend fe
     default_backend be
 `, srv.addr), 1)
 	waitFor(t, "a passed HTTP check", 5*time.Second, func() bool {
-		return e.serverRow(e.servers[0], 0).Check.Status == "L7OK"
+		return e.serverRow(e.serverList()[0], 0).Check.Status == "L7OK"
 	})
 	mu.Lock()
 	first := requests[0]
@@ -199,7 +199,7 @@ frontend fe
 		t.Errorf("request line %q", first)
 	}
 	waitFor(t, "server DOWN", 5*time.Second, func() bool { return serverStatus(e, "be", "s") == "DOWN" })
-	row := e.serverRow(e.servers[0], 0)
+	row := e.serverRow(e.serverList()[0], 0)
 	if row.Check.Status != "L7STS" || row.Check.Code != 503 {
 		t.Errorf("check %+v", row.Check)
 	}
@@ -223,7 +223,7 @@ frontend fe
     default_backend be
 `, srv.addr), 1)
 	waitFor(t, "server DOWN on timeouts", 5*time.Second, func() bool { return serverStatus(e, "be", "s") == "DOWN" })
-	if st := e.serverRow(e.servers[0], 0).Check.Status; st != "L7TOUT" {
+	if st := e.serverRow(e.serverList()[0], 0).Check.Status; st != "L7TOUT" {
 		t.Errorf("check status %q, want L7TOUT", st)
 	}
 }
@@ -236,7 +236,7 @@ func TestSlowstart(t *testing.T) {
     bind 127.0.0.1:0
     server s %s check inter 20ms maxconn 10 weight 20 slowstart 1h
 `, srv.addr), 1)
-	s := e.servers[0]
+	s := e.serverList()[0]
 	if s.throttle() != 100 || s.limit() != 10 {
 		t.Fatalf("at start-up: throttle %d limit %d, want 100 and 10", s.throttle(), s.limit())
 	}
@@ -249,7 +249,7 @@ func TestSlowstart(t *testing.T) {
 	}
 	// Half-way through slowstart: half the limit and half the weight.
 	s.upSince.Store(e.nanos()/1e6 - s.slowstart/2)
-	v := &e.backends[0].actView
+	v := &view{b: e.backends[0], list: e.backends[0].servers(), only: -1}
 	if s.limit() != 5 || v.Weight(0) != 10 {
 		t.Fatalf("half-way: limit %d weight %d, want 5 and 10", s.limit(), v.Weight(0))
 	}
@@ -278,7 +278,7 @@ frontend fe
     default_backend be
 `, srv.addr), 1)
 	waitFor(t, "DOWN message", 5*time.Second, func() bool { return logs.has("Server be/s is DOWN") })
-	row := e.serverRow(e.servers[0], 0)
+	row := e.serverRow(e.serverList()[0], 0)
 	if row.Check.Status != "L7STS" || row.Check.Last != "TCPCHK got an empty response at step 2" {
 		t.Errorf("check %+v", row.Check)
 	}

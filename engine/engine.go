@@ -43,8 +43,10 @@ type Engine struct {
 	reactors  []*reactor
 	frontends []*frontend
 	backends  []*backend
-	servers   []*server
-	nctr      int // counter objects (frontends, backends, servers)
+	allSrv    atomic.Pointer[[]*server] // every server ever created, by seq; replaced whole on "add server"
+	adminMu   sync.Mutex                // serialises adding and deleting servers
+	checkTurn atomic.Uint32             // rotates the reactor that runs the next checker
+	nctr      int                       // counter objects (frontends, backends, servers); grows with "add server"
 	nreactors int
 
 	maxconn   int64
@@ -133,7 +135,7 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 			p:        p,
 			cpus:     plan.Threads[i],
 			evs:      make([]poller.Event, orDefault(g.TuneMaxpollevents, 200)),
-			ctr:      make([]counters, e.nctr),
+			ctr:      make([]counters, e.nctr+maxDynamicServers),
 			bufs:     bufPool{size: e.bufsize},
 			pipeSize: orDefault(g.TunePipesize, 64<<10),
 		}
@@ -234,22 +236,15 @@ func (e *Engine) buildProxies() error {
 		b.actView = view{b: b}
 		b.bckView = view{b: b, backup: true, only: -1}
 		for _, sc := range p.Servers {
-			s := &server{cfg: sc, be: b, name: sc.Name, id: sc.ID, ctr: e.nctr, backup: sc.Backup}
-			s.slowstart = sc.Slowstart.Milliseconds()
-			s.maxconn.Store(int64(sc.Maxconn))
-			s.minconn.Store(int64(sc.Minconn))
-			e.nctr++
-			s.weight.Store(int32(sc.Weight))
+			s, err := e.newServer(b, sc)
+			if err != nil {
+				return fmt.Errorf("parsing [%s:%d] : 'server %s/%s' : %w", sc.File, sc.Line, p.Name, sc.Name, err)
+			}
 			if sc.Disabled {
 				s.admin.Store(adminMaint)
 				s.cfgMaint.Store(true)
 			}
-			if err := resolveServer(s, e.opts.ResolveTimeout); err != nil {
-				return fmt.Errorf("parsing [%s:%d] : 'server %s/%s' : %w", sc.File, sc.Line, p.Name, sc.Name, err)
-			}
-			s.seq = len(e.servers)
-			b.servers = append(b.servers, s)
-			e.servers = append(e.servers, s)
+			e.publishServer(s)
 		}
 		be[p.Name] = b
 		e.backends = append(e.backends, b)

@@ -152,14 +152,14 @@ func TestRetriesAndRedispatch(t *testing.T) {
 			}
 		}
 		be := e.backends[0]
-		bad := e.testSum(be.servers[0].ctr)
+		bad := e.testSum(be.servers()[0].ctr)
 		// Round robin sends every new request to the refusing server first
 		// (the redispatch pick moved it on to the good one): three failed
 		// attempts, three retries, the last of them redispatched.
 		if bad.connErr != 10*3 || bad.retries != 10*3 || bad.redisp != 10 {
 			t.Errorf("refusing server: econ=%d wretr=%d wredis=%d; want 30, 30, 10", bad.connErr, bad.retries, bad.redisp)
 		}
-		if ok := e.testSum(be.servers[1].ctr); ok.sessions != 10 || ok.connErr != 0 {
+		if ok := e.testSum(be.servers()[1].ctr); ok.sessions != 10 || ok.connErr != 0 {
 			t.Errorf("good server: stot=%d econ=%d; want 10, 0", ok.sessions, ok.connErr)
 		}
 	})
@@ -172,7 +172,7 @@ func TestRetriesAndRedispatch(t *testing.T) {
 		if got != "" {
 			t.Fatalf("got %q through a refusing server", got)
 		}
-		st := e.testSum(e.backends[0].servers[0].ctr)
+		st := e.testSum(e.backends[0].servers()[0].ctr)
 		if st.connErr != 3 || st.retries != 2 || st.redisp != 0 {
 			t.Errorf("econ=%d wretr=%d wredis=%d; want 3, 2, 0", st.connErr, st.retries, st.redisp)
 		}

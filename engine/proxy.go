@@ -47,6 +47,8 @@ type server struct {
 	dst       atomic.Pointer[srvDst] // where to connect; replaced whole by "set server addr"
 	addrMu    sync.Mutex             // serialises address changes
 	cfgMaint  atomic.Bool            // the maintenance comes from "disabled" in the configuration
+	deleted   atomic.Bool            // removed by "del server": never picked, listed nowhere
+	dynamic   bool                   // added by "add server"
 	lastChg   atomic.Int64           // engine clock ms of the last state change
 	lastSess  atomic.Int64           // engine clock ms of the last session assigned; 0 = never
 	rate      rate                   // sessions per second
@@ -54,7 +56,7 @@ type server struct {
 
 // usable reports whether the server may receive load-balanced traffic.
 func (s *server) usable() bool {
-	return s.admin.Load() == 0 && s.op.Load() == opRunning && s.weight.Load() > 0
+	return s.admin.Load() == 0 && s.op.Load() == opRunning && s.weight.Load() > 0 && !s.deleted.Load()
 }
 
 // limit returns the server's current connection limit, 0 for none:
@@ -135,8 +137,8 @@ type backend struct {
 	e          *Engine
 	name       string
 	id         int
-	ctr        int // counter shard index
-	servers    []*server
+	ctr        int                       // counter shard index
+	srvList    atomic.Pointer[[]*server] // configuration order, then added ones; replaced whole
 	retries    int
 	redispatch bool
 	redispInt  int // -1: on the last retry; N: every Nth retry
@@ -159,18 +161,29 @@ type backend struct {
 	bckView view
 }
 
+// servers returns the backend's servers, deleted ones included (they keep
+// their index, which the algorithms' state refers to).
+func (b *backend) servers() []*server {
+	if l := b.srvList.Load(); l != nil {
+		return *l
+	}
+	return nil
+}
+
 // view exposes one of the backend's server sets (active or backup) to an
-// lb algorithm. Called with backend.mu held.
+// lb algorithm. Called with backend.mu held, list being the server list
+// of the current pick.
 type view struct {
 	b      *backend
+	list   []*server
 	backup bool
 	only   int // for the backup view without allbackups: the one backup allowed, -1 none
 }
 
-func (v *view) Len() int { return len(v.b.servers) }
+func (v *view) Len() int { return len(v.list) }
 
 func (v *view) Weight(i int) int {
-	s := v.b.servers[i]
+	s := v.list[i]
 	if s.backup != v.backup || !s.usable() {
 		return 0
 	}
@@ -185,11 +198,11 @@ func (v *view) Weight(i int) int {
 	return w
 }
 
-func (v *view) Full(i int) bool { return v.b.servers[i].full() }
+func (v *view) Full(i int) bool { return v.list[i].full() }
 
 // Load is what leastconn and random compare: the streams the server
 // serves (servers have no queue of their own yet).
-func (v *view) Load(i int) int { return int(max(v.b.servers[i].served.cur.Load(), 0)) }
+func (v *view) Load(i int) int { return int(max(v.list[i].served.cur.Load(), 0)) }
 
 // pickResult says why pick did or did not return a server.
 type pickResult uint8
@@ -209,8 +222,10 @@ const pickRetries = 4
 func (b *backend) pick(avoid *server, k lb.Key) (*server, pickResult) {
 	for attempt := 0; attempt < pickRetries; attempt++ {
 		b.mu.Lock()
+		list := b.servers()
+		b.actView.list, b.bckView.list = list, list
 		i := b.active.Pick(&b.actView, k)
-		if i >= 0 && b.servers[i] == avoid {
+		if i >= 0 && list[i] == avoid {
 			// Redispatch: a hash would give the same server again, so
 			// the second pick is made without the key.
 			if j := b.active.Pick(&b.actView, lb.Key{}); j >= 0 {
@@ -231,7 +246,7 @@ func (b *backend) pick(avoid *server, k lb.Key) (*server, pickResult) {
 			}
 			return nil, pickNoSrv
 		}
-		s := b.servers[i]
+		s := list[i]
 		if s.served.takeBelow(s.limit(), true) {
 			return s, pickOK
 		}
@@ -242,7 +257,7 @@ func (b *backend) pick(avoid *server, k lb.Key) (*server, pickResult) {
 }
 
 func (b *backend) anyActiveUsable() bool {
-	for _, s := range b.servers {
+	for _, s := range b.servers() {
 		if !s.backup && s.usable() {
 			return true
 		}
@@ -251,7 +266,7 @@ func (b *backend) anyActiveUsable() bool {
 }
 
 func (b *backend) anyUsable() bool {
-	for _, s := range b.servers {
+	for _, s := range b.servers() {
 		if s.usable() {
 			return true
 		}
@@ -260,7 +275,7 @@ func (b *backend) anyUsable() bool {
 }
 
 func (b *backend) firstUsableBackup() int {
-	for i, s := range b.servers {
+	for i, s := range b.servers() {
 		if s.backup && s.usable() {
 			return i
 		}
@@ -367,3 +382,48 @@ func resolveServer(s *server, timeout time.Duration) error {
 	s.dst.Store(newDst(ip, port))
 	return nil
 }
+
+// maxDynamicServers bounds the servers "add server" may create over the
+// process's life: each reactor's counter shard is sized for them at
+// start-up, so that adding one never resizes what reactors write to.
+const maxDynamicServers = 1024
+
+// newServer builds the runtime state of the server sc of b, resolving
+// its address. It takes a counter slot; the caller publishes it.
+func (e *Engine) newServer(b *backend, sc *config.Server) (*server, error) {
+	s := &server{cfg: sc, be: b, name: sc.Name, id: sc.ID, ctr: e.nctr, backup: sc.Backup}
+	s.slowstart = sc.Slowstart.Milliseconds()
+	s.maxconn.Store(int64(sc.Maxconn))
+	s.minconn.Store(int64(sc.Minconn))
+	s.weight.Store(int32(sc.Weight))
+	if err := resolveServer(s, e.opts.ResolveTimeout); err != nil {
+		return nil, err
+	}
+	e.nctr++
+	return s, nil
+}
+
+// publishServer appends s to the engine's and its backend's server lists,
+// copying them: readers keep the list they loaded. Callers serialise on
+// adminMu once the engine runs.
+func (e *Engine) publishServer(s *server) {
+	all := e.serverList()
+	s.seq = len(all)
+	nall := append(all[:len(all):len(all)], s)
+	e.allSrv.Store(&nall)
+	b := s.be
+	l := b.servers()
+	nl := append(l[:len(l):len(l)], s)
+	b.srvList.Store(&nl)
+}
+
+// serverList returns every server ever created, by seq.
+func (e *Engine) serverList() []*server {
+	if l := e.allSrv.Load(); l != nil {
+		return *l
+	}
+	return nil
+}
+
+// serverBySeq returns the server with sequence number seq.
+func (e *Engine) serverBySeq(seq int32) *server { return e.serverList()[seq] }

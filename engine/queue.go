@@ -146,7 +146,7 @@ func (r *reactor) applyGrant(g *grant) {
 		// The stream left the queue (closed) while the grant was on its
 		// way: give the slot back to whoever waits next.
 		if g.target >= 0 {
-			srv := r.e.servers[g.target]
+			srv := r.e.serverBySeq(g.target)
 			srv.served.dec()
 			if srv.be.q.Len() > 0 {
 				r.e.drainQueue(srv.be)
@@ -162,7 +162,7 @@ func (r *reactor) applyGrant(g *grant) {
 		r.closeStream(s)
 		return
 	}
-	srv := r.e.servers[g.target]
+	srv := r.e.serverBySeq(g.target)
 	r.assigned(s, srv)
 	r.connect(s, nil)
 }

@@ -80,13 +80,13 @@ func TestQueueWaitsForSlot(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("a waiting client was not served (%d served before)", k)
 		}
-		if n := b.servers[0].served.cur.Load(); n != 1 {
+		if n := b.servers()[0].served.cur.Load(); n != 1 {
 			t.Fatalf("served %d while a slot is in use, want 1", n)
 		}
 		waiting[i].Close()
 	}
 	waitFor(t, "empty queue and free slot", 5*time.Second, func() bool {
-		return b.q.Len() == 0 && b.servers[0].served.cur.Load() == 0
+		return b.q.Len() == 0 && b.servers()[0].served.cur.Load() == 0
 	})
 	if be.acceptCount() != 4 {
 		t.Fatalf("server accepted %d connections, want 4", be.acceptCount())
@@ -142,7 +142,7 @@ func TestQueueFlushedWhenLastServerLeaves(t *testing.T) {
 	readN(t, first, 3, 5*time.Second)
 	waiting := []net.Conn{dialSend(t, addr, "a"), dialSend(t, addr, "b")}
 	waitFor(t, "2 queued streams", 5*time.Second, func() bool { return b.q.Len() == 2 })
-	e.setAdmin(b.servers[0], adminMaint, true)
+	e.setAdmin(b.servers()[0], adminMaint, true)
 	for i, c := range waiting {
 		c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		if _, err := c.Read(make([]byte, 1)); err == nil {
@@ -174,14 +174,14 @@ func TestQueueFIFO(t *testing.T) {
 	waitFor(t, "the first stream queued", 5*time.Second, func() bool { return b.q.Len() == 1 })
 	// A slot frees up without anyone draining (as between a release and
 	// its drain): the newcomer must not take it.
-	b.servers[0].maxconn.Store(2)
+	b.servers()[0].maxconn.Store(2)
 	late := dialSend(t, addr, "l")
 	defer late.Close()
 	if got := readN(t, old, 1, 5*time.Second); got != "o" {
 		t.Fatalf("the oldest stream got %q", got)
 	}
 	waitFor(t, "the newcomer queued", 5*time.Second, func() bool { return b.q.Len() == 1 })
-	if n := b.servers[0].served.cur.Load(); n != 2 {
+	if n := b.servers()[0].served.cur.Load(); n != 2 {
 		t.Fatalf("served %d, want 2 (holder and the oldest)", n)
 	}
 }

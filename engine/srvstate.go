@@ -89,7 +89,7 @@ func (e *Engine) changeOp(s *server, op uint32, res *check.Result, cause string)
 		}
 		e.transition(s, check.AppendServerUp(nil, name, res, cause, s.counts()), false)
 		if s.cfg.OnMarkedUp == "shutdown-backup-sessions" && !s.backup && s.weight.Load() > 0 {
-			for _, o := range b.servers {
+			for _, o := range b.servers() {
 				if o.backup {
 					e.shutdownSessions(o)
 				}
@@ -145,7 +145,7 @@ func (e *Engine) alert(msg string) {
 
 // usableCounts returns the numbers of usable active and backup servers.
 func (b *backend) usableCounts() (act, bck int) {
-	for _, s := range b.servers {
+	for _, s := range b.servers() {
 		if s.usable() {
 			if s.backup {
 				bck++

@@ -114,7 +114,10 @@ func (e *Engine) AppendStats(dst []cli.StatRow) []cli.StatRow {
 		if b == nil {
 			continue
 		}
-		for _, s := range b.servers {
+		for _, s := range b.servers() {
+			if s.deleted.Load() {
+				continue
+			}
 			dst = append(dst, e.serverRow(s, now))
 		}
 		dst = append(dst, e.backendRow(b, now, upSec))
@@ -201,7 +204,12 @@ func (e *Engine) serverRow(s *server, now int64) cli.StatRow {
 func (e *Engine) backendRow(b *backend, now int64, upSec uint64) cli.StatRow {
 	c := e.sumOf(b.ctr)
 	var act, bck, wAct, wBck, up uint64
-	for _, s := range b.servers {
+	var total uint64
+	for _, s := range b.servers() {
+		if s.deleted.Load() {
+			continue
+		}
+		total++
 		if !s.usable() {
 			continue
 		}
@@ -238,6 +246,6 @@ func (e *Engine) backendRow(b *backend, now int64, upSec uint64) cli.StatRow {
 		Rate: b.rate.read(now), RateMax: b.rate.max.Load(),
 		CliAbrt: c.cliAbort, SrvAbrt: c.srvAbort, Lastsess: last,
 		Algo: b.cfg.Balance.Algo, Connect: c.sessions + c.connErr,
-		SrvUp: up, SrvTotal: uint64(len(b.servers)),
+		SrvUp: up, SrvTotal: total,
 	}
 }

@@ -83,3 +83,59 @@ func TestServerAdmin(t *testing.T) {
 		}
 	}
 }
+
+// TestAddDelServer adds a server at run time, enables it, balances to it,
+// and deletes it once it is in maintenance and idle.
+func TestAddDelServer(t *testing.T) {
+	backend := echoServer(t)
+	added := echoServer(t)
+	f, addr := preBound(t)
+	sock := filepath.Join(t.TempDir(), "stats.sock")
+	cfg := writeFile(t, "h.cfg", proxyConfig(backend))
+	startProc(t, []string{"FE=3", "SOCK=" + sock}, []*os.File{f}, "-d", "-f", cfg)
+	for _, step := range []struct{ cmd, want string }{
+		{"add server be/s2 " + added + " weight 2 check inter 50ms", "New server registered.\n\n"},
+		{"add server be/s2 " + added, "Already exists a server with the same name in backend.\n\n"},
+		{"add server be/s3 " + added + " bogus", "unknown keyword 'bogus'.\n\n"},
+	} {
+		out := cliCommand(t, sock, step.cmd)
+		if out != step.want {
+			t.Errorf("%s: %q, want %q", step.cmd, out, step.want)
+		}
+	}
+	if st := statField(cliCommand(t, sock, "show stat"), "be", "s2", "status"); st != "MAINT" {
+		t.Fatalf("new server status %q, want MAINT", st)
+	}
+	cliCommand(t, sock, "enable server be/s2")
+	deadline := time.Now().Add(10 * time.Second)
+	for statField(cliCommand(t, sock, "show stat"), "be", "s2", "check_status") != "L4OK" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the added server's check never passed:\n%s", cliCommand(t, sock, "show stat"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i := 0; i < 6; i++ {
+		c := dialEcho(t, addr)
+		c.Close()
+	}
+	if got := statField(cliCommand(t, sock, "show stat"), "be", "s2", "stot"); got != "4" {
+		t.Errorf("the added server (weight 2 of 3) took %s of 6 sessions, want 4", got)
+	}
+	if out := cliCommand(t, sock, "del server be/s2"); !strings.Contains(out, "maintenance") {
+		t.Errorf("del server of an active server: %q", out)
+	}
+	cliCommand(t, sock, "disable server be/s2")
+	out := cliCommand(t, sock, "wait 2000 srv-removable be/s2")
+	if out != "Done.\n\n" {
+		t.Fatalf("wait srv-removable: %q", out)
+	}
+	if out := cliCommand(t, sock, "del server be/s2"); out != "Server deleted.\n" { // HAProxy 2.6 ends this answer with one newline
+		t.Errorf("del server: %q", out)
+	}
+	if out := cliCommand(t, sock, "show servers state be"); strings.Contains(out, " s2 ") {
+		t.Errorf("deleted server still listed:\n%s", out)
+	}
+	if out := cliCommand(t, sock, "add server be/s2 "+added); out != "New server registered.\n\n" {
+		t.Errorf("adding the name again: %q", out)
+	}
+}
