@@ -400,7 +400,7 @@ func (e *Engine) ServerRemovable(bref, sref cli.Ref) error {
 	if s.admin.Load()&adminMaint == 0 {
 		return cli.ErrServerNotInMaint
 	}
-	if s.served.cur.Load() > 0 {
+	if s.served.cur.Load() > 0 || s.q.Len() > 0 {
 		return cli.ErrServerInUse
 	}
 	return nil

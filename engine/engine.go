@@ -153,7 +153,8 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 func lbOptions(p *config.Proxy) lb.Options {
 	bal := &p.Balance
 	o := lb.Options{Algo: bal.Algo, Args: bal.Args, HashType: bal.HashType, HashFunction: bal.HashFunction,
-		Avalanche: bal.Avalanche, N: len(p.Servers), Seed: uint64(time.Now().UnixNano())}
+		Avalanche: bal.Avalanche, N: len(p.Servers), Seed: uint64(time.Now().UnixNano()),
+		PreserveAffinity: true}
 	switch bal.Algo {
 	case "hdr":
 		o.Algo = "hdr(" + bal.Hdr + ")"
@@ -233,6 +234,7 @@ func (e *Engine) buildProxies() error {
 		lo.Seed++
 		b.backups, _ = lb.New(lo)
 		b.keyer, _ = lb.NewKeyer(lo)
+		b.affinity = b.keyer.Input != lb.KeyNone
 		b.actView = view{b: b}
 		b.bckView = view{b: b, backup: true, only: -1}
 		for _, sc := range p.Servers {

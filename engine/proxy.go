@@ -48,6 +48,8 @@ type server struct {
 	addrMu    sync.Mutex             // serialises address changes
 	cfgMaint  atomic.Bool            // the maintenance comes from "disabled" in the configuration
 	deleted   atomic.Bool            // removed by "del server": never picked, listed nowhere
+	q         *queue.Queue           // streams waiting for this server (hash affinity)
+	maxqueue  int64                  // server queue limit; 0 = none
 	dynamic   bool                   // added by "add server"
 	lastChg   atomic.Int64           // engine clock ms of the last state change
 	lastSess  atomic.Int64           // engine clock ms of the last session assigned; 0 = never
@@ -153,12 +155,23 @@ type backend struct {
 	lastSess   atomic.Int64 // engine clock ms of the last session; 0 = never
 	downSince  atomic.Int64 // engine clock ms when the last usable server went away; 0 = up
 
-	mu      sync.Mutex // guards the algorithms and the views; never held across I/O
-	active  lb.Algorithm
-	backups lb.Algorithm
-	keyer   *lb.Keyer // what the algorithm hashes; Input KeyNone for the others
-	actView view
-	bckView view
+	mu       sync.Mutex // guards the algorithms and the views; never held across I/O
+	active   lb.Algorithm
+	backups  lb.Algorithm
+	keyer    *lb.Keyer // what the algorithm hashes; Input KeyNone for the others
+	affinity bool      // a hash algorithm: a stream with a key queues on its server
+	actView  view
+	bckView  view
+}
+
+// pending returns the streams waiting in the backend's queue and in its
+// servers' queues (HAProxy's totpend).
+func (b *backend) pending() int64 {
+	n := b.q.Len()
+	for _, s := range b.servers() {
+		n += s.q.Len()
+	}
+	return n
 }
 
 // servers returns the backend's servers, deleted ones included (they keep
@@ -211,6 +224,10 @@ const (
 	pickOK    pickResult = 1
 	pickFull  pickResult = 2 // usable servers exist, all full
 	pickNoSrv pickResult = 3 // no usable server at all
+	// pickSrvFull: a hash-balanced stream's server is full, or has
+	// streams waiting: the stream queues on that server (HAProxy 2.6
+	// keeps hash affinity and queues there).
+	pickSrvFull pickResult = 4
 )
 
 // pickRetries bounds how often pick retries after losing a slot race.
@@ -247,8 +264,14 @@ func (b *backend) pick(avoid *server, k lb.Key) (*server, pickResult) {
 			return nil, pickNoSrv
 		}
 		s := list[i]
+		if b.affinity && k.Valid && s.q.Len() > 0 {
+			return s, pickSrvFull // behind the streams waiting for it
+		}
 		if s.served.takeBelow(s.limit(), true) {
 			return s, pickOK
+		}
+		if b.affinity && k.Valid {
+			return s, pickSrvFull
 		}
 		// Lost the last slot to another reactor between Pick and take:
 		// the algorithm state moved on, so picking again makes progress.
@@ -391,7 +414,8 @@ const maxDynamicServers = 1024
 // newServer builds the runtime state of the server sc of b, resolving
 // its address. It takes a counter slot; the caller publishes it.
 func (e *Engine) newServer(b *backend, sc *config.Server) (*server, error) {
-	s := &server{cfg: sc, be: b, name: sc.Name, id: sc.ID, ctr: e.nctr, backup: sc.Backup}
+	s := &server{cfg: sc, be: b, name: sc.Name, id: sc.ID, ctr: e.nctr, backup: sc.Backup,
+		q: queue.New(e.nreactors), maxqueue: int64(sc.Maxqueue)}
 	s.slowstart = sc.Slowstart.Milliseconds()
 	s.maxconn.Store(int64(sc.Maxconn))
 	s.minconn.Store(int64(sc.Minconn))

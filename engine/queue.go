@@ -87,13 +87,76 @@ func (e *Engine) queuePass(b *backend) bool {
 				e.deliver(p.Shard, grant{e: p.E, ref: p.Ref, ticket: p.Ticket, target: -1})
 			})
 			return false
-		case pickFull:
+		case pickFull, pickSrvFull:
 			// Every slot is held by a stream that will drain on release.
+			// (Backend-queue entries carry no hash key, so no server is
+			// chosen for them by affinity; stop rather than guess.)
 			return false
 		}
 		p, ok := b.q.PopOldest(int(b.drainTurn.Load()) % len(e.reactors))
 		if !ok {
 			// The entries left (timeouts) between Len and the pop.
+			srv.served.dec()
+			return false
+		}
+		e.deliver(p.Shard, grant{e: p.E, ref: p.Ref, ticket: p.Ticket, target: int32(srv.seq)})
+	}
+	return true
+}
+
+// waitQueue is the queue s waits in, or would.
+func (s *stream) waitQueue() *queue.Queue {
+	if s.qsrv != nil {
+		return s.qsrv.q
+	}
+	return s.be.q
+}
+
+// enqueueOn puts s in the queue of srv, the server its hash key chose, and
+// drains that queue: a slot freed meanwhile is found that way.
+func (r *reactor) enqueueOn(s *stream, srv *server) {
+	s.state = stQueued
+	s.since = r.now
+	s.qsrv = srv
+	s.qe.Ref = uint64(uint32(s.idx)) | uint64(s.gen)<<32
+	s.qe.Key = packKey(s.key)
+	srv.q.Push(r.id, &s.qe)
+	r.armStream(s)
+	r.e.drainServer(srv)
+}
+
+// drainServer hands free slots of srv to the streams queued on it, or,
+// when srv is no longer usable, sends them back to load balancing.
+func (e *Engine) drainServer(srv *server) {
+	if srv.q.Drain(queuePasses, func() bool { return e.serverPass(srv) }) {
+		return
+	}
+	r := e.reactors[int(srv.be.drainTurn.Add(1))%len(e.reactors)]
+	if err := r.post(func(r *reactor) { r.e.drainServer(srv) }); err != nil {
+		e.logf("server %s/%s: queue drain deferred: %v", srv.be.name, srv.name, err)
+	}
+}
+
+// grantRequeue is the target of a grant that sends a stream back to load
+// balancing (its server went away), as HAProxy redistributes a server's
+// queue.
+const grantRequeue = -2
+
+// serverPass grants up to queueBatch slots of srv. It returns true when it
+// stopped at the bound with work possibly left.
+func (e *Engine) serverPass(srv *server) bool {
+	if !srv.usable() {
+		srv.q.Flush(func(p queue.Popped) {
+			e.deliver(p.Shard, grant{e: p.E, ref: p.Ref, ticket: p.Ticket, target: grantRequeue})
+		})
+		return false
+	}
+	for n := 0; n < queueBatch; n++ {
+		if srv.q.Len() == 0 || !srv.served.takeBelow(srv.limit(), true) {
+			return false
+		}
+		p, ok := srv.q.PopOldest(int(srv.be.drainTurn.Load()) % len(e.reactors))
+		if !ok {
 			srv.served.dec()
 			return false
 		}
@@ -108,6 +171,7 @@ func (r *reactor) enqueue(s *stream) {
 	be := s.be
 	s.state = stQueued
 	s.since = r.now
+	s.qsrv = nil
 	s.qe.Ref = uint64(uint32(s.idx)) | uint64(s.gen)<<32
 	s.qe.Key = packKey(s.key)
 	be.q.Push(r.id, &s.qe)
@@ -148,6 +212,9 @@ func (r *reactor) applyGrant(g *grant) {
 		if g.target >= 0 {
 			srv := r.e.serverBySeq(g.target)
 			srv.served.dec()
+			if srv.q.Len() > 0 {
+				r.e.drainServer(srv)
+			}
 			if srv.be.q.Len() > 0 {
 				r.e.drainQueue(srv.be)
 			}
@@ -155,6 +222,14 @@ func (r *reactor) applyGrant(g *grant) {
 		return
 	}
 	s.qe.Reset()
+	s.qsrv = nil
+	if g.target == grantRequeue {
+		// Its server went away: load balancing again, which may queue
+		// it on the backend or on another server.
+		r.wheel.disarm(&s.tm)
+		r.connect(s, nil)
+		return
+	}
 	if g.target < 0 {
 		// No usable server left: HAProxy's NOSRV after a queue flush.
 		r.ctr[s.be.ctr].connErr.Add(1)
@@ -170,7 +245,7 @@ func (r *reactor) applyGrant(g *grant) {
 // queueTimeout ends the wait of a queued stream at timeout queue, unless a
 // grant is already on its way (then the grant decides).
 func (r *reactor) queueTimeout(s *stream) {
-	if !s.be.q.Remove(&s.qe) {
+	if !s.waitQueue().Remove(&s.qe) {
 		r.wheel.disarm(&s.tm)
 		return
 	}

@@ -185,3 +185,58 @@ func TestQueueFIFO(t *testing.T) {
 		t.Fatalf("served %d, want 2 (holder and the oldest)", n)
 	}
 }
+
+// TestServerQueue: with balance source, a stream whose server is full
+// waits on that server (HAProxy 2.6 keeps hash affinity), not on another
+// one; maxqueue bounds that wait (SQ); a server put in maintenance sends
+// its waiting streams back to load balancing.
+func TestServerQueue(t *testing.T) {
+	a := startBackend(t, holdServer)
+	b := startBackend(t, holdServer)
+	cfg := testConfig(a.addr(), b.addr())
+	px := cfg.Proxies[0]
+	px.Balance.Algo = "source"
+	for _, s := range px.Servers {
+		s.Maxconn, s.Maxqueue = 1, 1
+	}
+	px.Timeouts.Queue = 30 * time.Second
+	e, addr := startEngine(t, cfg, 2)
+	be := e.backends[0]
+	first := dialSend(t, addr, "1")
+	defer first.Close()
+	readN(t, first, 1, 5*time.Second)
+	var srv, other *server
+	for i, s := range be.servers() {
+		if s.served.cur.Load() == 1 {
+			srv, other = s, be.servers()[1-i]
+		}
+	}
+	if srv == nil {
+		t.Fatal("no server holds the first stream")
+	}
+	second := dialSend(t, addr, "2")
+	defer second.Close()
+	waitFor(t, "the second stream queued on its server", 5*time.Second, func() bool { return srv.q.Len() == 1 })
+	if other.served.cur.Load() != 0 || be.q.Len() != 0 {
+		t.Fatalf("the other server serves %d, backend queue %d: affinity lost", other.served.cur.Load(), be.q.Len())
+	}
+	// maxqueue 1: a third stream from the same address is refused.
+	third := dialSend(t, addr, "3")
+	third.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := third.Read(make([]byte, 1)); err == nil || isTimeout(err) {
+		t.Fatalf("third stream beyond maxqueue: %v, want closed", err)
+	}
+	third.Close()
+	if row := e.serverRow(srv, 0); row.Qcur != 1 || row.Qmax != 1 {
+		t.Fatalf("server qcur %d qmax %d, want 1 1", row.Qcur, row.Qmax)
+	}
+	// The server goes into maintenance: its waiting stream is balanced
+	// again and lands on the other server.
+	e.setAdmin(srv, adminMaint, true)
+	if got := readN(t, second, 1, 5*time.Second); got != "2" {
+		t.Fatalf("requeued stream got %q", got)
+	}
+	if other.served.cur.Load() != 1 || srv.q.Len() != 0 {
+		t.Fatalf("other server serves %d, server queue %d", other.served.cur.Load(), srv.q.Len())
+	}
+}

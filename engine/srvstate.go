@@ -105,7 +105,7 @@ func (e *Engine) changeOp(s *server, op uint32, res *check.Result, cause string)
 // remains.
 func (s *server) counts() check.Counts {
 	act, bck := s.be.usableCounts()
-	return check.Counts{Active: act, Backup: bck, Sessions: int(max(s.served.cur.Load(), 0)), Queued: int(max(s.be.q.Len(), 0))}
+	return check.Counts{Active: act, Backup: bck, Sessions: int(max(s.served.cur.Load(), 0)), Queued: int(max(s.q.Len(), 0))}
 }
 
 // transition records a state change of s and applies its consequences.
@@ -127,7 +127,10 @@ func (e *Engine) transition(s *server, msg []byte, leaving bool) {
 		b.downSince.Store(0)
 	}
 	// A server leaving may have been the last one (flush); a server
-	// coming back has free slots for the waiting streams.
+	// coming back has free slots for the waiting streams. A server that
+	// left sends its own queue back to load balancing.
+	s.q.Touch()
+	e.drainServer(s)
 	e.drainQueue(b)
 }
 

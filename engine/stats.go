@@ -184,6 +184,7 @@ func (e *Engine) serverRow(s *server, now int64) cli.StatRow {
 	row := cli.StatRow{
 		Type: cli.StatServer, Mode: s.be.cfg.Mode.String(), PxName: s.be.name, SvName: s.name,
 		Iid: uint64(s.be.id), Sid: uint64(s.id), Status: s.status(),
+		Qcur: uint64(max(s.q.Len(), 0)), Qmax: uint64(s.q.Max()),
 		Scur: uint64(max(s.served.cur.Load(), 0)), Smax: uint64(s.served.max.Load()), Slim: uint64(max(s.maxconn.Load(), 0)),
 		Stot: c.sessions, Bin: c.bytesIn, Bout: c.bytesOut,
 		Econ: c.connErr, Eresp: c.respErr, Wretr: c.retries, Wredis: c.redisp,
@@ -237,7 +238,7 @@ func (e *Engine) backendRow(b *backend, now int64, upSec uint64) cli.StatRow {
 	return cli.StatRow{
 		Type: cli.StatBackend, Mode: b.cfg.Mode.String(), PxName: b.name, SvName: "BACKEND",
 		Iid: uint64(b.id), Status: b.status(),
-		Qcur: uint64(max(b.q.Len(), 0)), Qmax: uint64(b.q.Max()),
+		Qcur: uint64(max(b.pending(), 0)), Qmax: uint64(b.q.Max()),
 		Scur: uint64(max(b.cur.cur.Load(), 0)), Smax: uint64(b.cur.max.Load()), Slim: uint64(b.fullconn),
 		Stot: c.sessions, Bin: c.bytesIn, Bout: c.bytesOut, Dreq: c.denied,
 		Econ: c.connErr, Eresp: c.respErr, Wretr: c.retries, Wredis: c.redisp,

@@ -74,7 +74,8 @@ type stream struct {
 	attempts int   // connection attempts made
 	since    int64 // ms: connect start, turnaround end in stTurnaround, enqueue time in stQueued
 	tm       timer
-	qe       queue.Entry // the stream's place in its backend's queue
+	qe       queue.Entry // the stream's place in its backend's or server's queue
+	qsrv     *server     // the server whose queue holds qe; nil: the backend's
 	key      lb.Key      // the hash key of a hash-balanced backend
 	born     int64       // reactor ms of the accept
 }
@@ -170,7 +171,7 @@ func (r *reactor) startStream(l *listener, fd int) {
 // starts a non-blocking connection to it.
 func (r *reactor) connect(s *stream, avoid *server) {
 	if s.srv == nil {
-		if s.be.q.Len() > 0 {
+		if s.be.q.Len() > 0 && !(s.be.affinity && s.key.Valid) {
 			// Streams are waiting: the newcomer queues behind them
 			// instead of taking a slot that was freed for the oldest (the
 			// drain after the push hands it over). Without this a queued
@@ -182,6 +183,16 @@ func (r *reactor) connect(s *stream, avoid *server) {
 		switch res {
 		case pickFull:
 			r.enqueue(s)
+			return
+		case pickSrvFull:
+			if srv.maxqueue > 0 && srv.q.Len() >= srv.maxqueue {
+				// HAProxy's SQ: the server's queue is full.
+				r.ctr[s.be.ctr].connErr.Add(1)
+				s.state = stEstablished
+				r.closeStream(s)
+				return
+			}
+			r.enqueueOn(s, srv)
 			return
 		case pickNoSrv:
 			// No usable server: HAProxy answers 503 / closes at once.
@@ -311,6 +322,9 @@ func (r *reactor) releaseServer(s *stream) {
 	if srv := s.srv; srv != nil {
 		s.srv = nil
 		srv.served.dec()
+		if srv.q.Len() > 0 {
+			r.e.drainServer(srv)
+		}
 		if srv.be.q.Len() > 0 {
 			r.e.drainQueue(srv.be)
 		}
@@ -333,7 +347,7 @@ func (r *reactor) closeStream(s *stream) {
 	if s.state == stQueued {
 		// If a dequeuer already took the entry, its grant is on the way
 		// and applyGrant gives the slot back.
-		s.be.q.Remove(&s.qe)
+		s.waitQueue().Remove(&s.qe)
 	}
 	r.closeSide(&s.cli)
 	r.closeSide(&s.out)

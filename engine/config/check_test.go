@@ -142,7 +142,6 @@ var checkDiagCases = []diagCase{
 
 	{"agent and track (hitless)", minimal + "backend be\n  server s1 1.2.3.4:80 check agent-check agent-port 9 maxqueue 5\n  server s2 1.2.3.4:80 track s1\n", []string{
 		"WARNING [t.cfg:6] : 'server be/s1' : agent checks are not implemented yet and are ignored.",
-		"WARNING [t.cfg:6] : 'server be/s1' : 'maxqueue' is ignored: server queues are not implemented yet, streams wait in the backend queue.",
 		"WARNING [t.cfg:7] : 'server be/s2' : 'track' is not implemented yet; the server is considered always up.",
 	}},
 

@@ -109,12 +109,6 @@ func (p *parser) proxyServer(ps *proxyState, w []string) {
 	if s.Agent {
 		p.warnForm(FormBare, prefix+"agent checks are not implemented yet and are ignored.")
 	}
-	if s.Maxqueue > 0 {
-		// Without persistence nothing queues on a server, so its queue
-		// limit is never reached; leastconn does not pick a full server
-		// below maxconn+maxqueue as HAProxy's does.
-		p.warnForm(FormBare, prefix+"'maxqueue' is ignored: server queues are not implemented yet, streams wait in the backend queue.")
-	}
 	if s.Track != "" {
 		p.warnForm(FormBare, prefix+"'track' is not implemented yet; the server is considered always up.")
 	}
