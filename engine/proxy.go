@@ -214,8 +214,11 @@ func (v *view) Weight(i int) int {
 func (v *view) Full(i int) bool { return v.list[i].full() }
 
 // Load is what leastconn and random compare: the streams the server
-// serves (servers have no queue of their own yet).
-func (v *view) Load(i int) int { return int(max(v.list[i].served.cur.Load(), 0)) }
+// serves plus those queued on it, as HAProxy's leastconn counts them.
+func (v *view) Load(i int) int {
+	s := v.list[i]
+	return int(max(s.served.cur.Load(), 0) + max(s.q.Len(), 0))
+}
 
 // pickResult says why pick did or did not return a server.
 type pickResult uint8
