@@ -15,16 +15,22 @@
 // poller's eventfd). There is no goroutine per connection.
 //
 // Shared state is small and explicit: gauges and configuration of
-// frontends, backends and servers (atomics), the round-robin state of a
-// backend (a mutex held only around a pick, never across I/O), and the
-// engine-wide connection and pipe counts. Statistics are per-reactor
-// shards summed on read.
+// frontends, backends and servers (atomics), the load-balancing state of
+// a backend (a mutex held only around a pick, never across I/O), the
+// server lists (copied on change, published by an atomic pointer), the
+// queues (package queue: a short lock per shard) and the engine-wide
+// connection and pipe counts. Statistics are per-reactor shards summed
+// on read.
 //
 // # Life of a stream (mode tcp)
 //
 //	accept (bounded batch, raw accept4, global+frontend slot reserved first;
 //	        at the limit the listener pauses until a slot frees; EMFILE pauses it)
-//	  -> pick a server (lb), take a slot by CAS on its served count
+//	  -> pick a server (lb), take a slot by CAS on its served count;
+//	       every usable server full: wait in the backend's queue (or, for
+//	       a hash-balanced stream, in its server's queue) until a releaser
+//	       hands over a slot through the reactor's grant inbox; no usable
+//	       server: close at once
 //	  -> non-blocking connect (EINPROGRESS -> EPOLLOUT -> SO_ERROR)
 //	       failure: retry the same server after min(timeout connect, 1s),
 //	       or redispatch on the attempt "option redispatch" designates
@@ -41,6 +47,24 @@
 // the steady state costs one read and one write per chunk and no epoll_ctl.
 // Tokens in epoll_event.data carry a slot index and a generation, never a
 // pointer; an event whose generation is stale is dropped.
+//
+// # Queues
+//
+// The rules of DESIGN.md section 4 (queue.go, srvstate.go): whoever
+// releases a slot drains the queues; an enqueuer drains right after its
+// push, so a slot freed in between is not missed; a newcomer queues
+// behind waiting streams; every server state change drains, and the last
+// usable server leaving refuses the backend's queue at once while a
+// server leaving sends its own queue back to load balancing. queue.Drain
+// lets one goroutine run the passes and never drops a request for one.
+// queue/model holds the spin model of this protocol.
+//
+// # Health checks
+//
+// A server's checks run on one reactor (checks.go): a non-blocking
+// connection in that reactor's epoll driven by check.Run, deadlines on
+// its wheel, results applied to the health counter and, when it crosses,
+// to the server's state through the same transition function as the CLI.
 //
 // # Splice
 //
