@@ -118,6 +118,7 @@ func (r *reactor) newStream() *stream {
 	s.req = channel{pipe: pipe{r: -1, w: -1}}
 	s.res = channel{pipe: pipe{r: -1, w: -1}}
 	s.attempts = 0
+	s.qsrv = nil
 	r.nstreams++
 	return s
 }
