@@ -211,7 +211,13 @@ func (v *view) Weight(i int) int {
 	return w
 }
 
-func (v *view) Full(i int) bool { return v.list[i].full() }
+// Full: a server with streams waiting in its queue counts as full, so that
+// a stream without a hash key does not take the slot freed for them (as
+// HAProxy's algorithms skip a server with pending streams).
+func (v *view) Full(i int) bool {
+	s := v.list[i]
+	return s.full() || s.q.Len() > 0
+}
 
 // Load is what leastconn and random compare: the streams the server
 // serves plus those queued on it, as HAProxy's leastconn counts them.

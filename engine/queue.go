@@ -95,8 +95,10 @@ func (e *Engine) queuePass(b *backend) bool {
 		}
 		p, ok := b.q.PopOldest(int(b.drainTurn.Load()) % len(e.reactors))
 		if !ok {
-			// The entries left (timeouts) between Len and the pop.
-			srv.served.dec()
+			// The entries left (timeouts) between Len and the pop: the
+			// slot goes back as a stream releases one, since a stream
+			// that found srv full meanwhile may wait in srv's queue.
+			e.releaseSlot(srv)
 			return false
 		}
 		e.deliver(p.Shard, grant{e: p.E, ref: p.Ref, ticket: p.Ticket, target: int32(srv.seq)})
@@ -157,12 +159,25 @@ func (e *Engine) serverPass(srv *server) bool {
 		}
 		p, ok := srv.q.PopOldest(int(srv.be.drainTurn.Load()) % len(e.reactors))
 		if !ok {
-			srv.served.dec()
+			e.releaseSlot(srv) // as above: a backend entry may wait for it
 			return false
 		}
 		e.deliver(p.Shard, grant{e: p.E, ref: p.Ref, ticket: p.Ticket, target: int32(srv.seq)})
 	}
 	return true
+}
+
+// releaseSlot gives back a slot of srv the way a stream releases one:
+// the queues that may wait for it are drained. Called from inside a pass,
+// it only requests another pass of the queue being drained.
+func (e *Engine) releaseSlot(srv *server) {
+	srv.served.dec()
+	if srv.q.Len() > 0 {
+		e.drainServer(srv)
+	}
+	if srv.be.q.Len() > 0 {
+		e.drainQueue(srv.be)
+	}
 }
 
 // enqueue puts s in its backend's queue, then drains the queue itself: a
@@ -210,14 +225,7 @@ func (r *reactor) applyGrant(g *grant) {
 		// The stream left the queue (closed) while the grant was on its
 		// way: give the slot back to whoever waits next.
 		if g.target >= 0 {
-			srv := r.e.serverBySeq(g.target)
-			srv.served.dec()
-			if srv.q.Len() > 0 {
-				r.e.drainServer(srv)
-			}
-			if srv.be.q.Len() > 0 {
-				r.e.drainQueue(srv.be)
-			}
+			r.e.releaseSlot(r.e.serverBySeq(g.target))
 		}
 		return
 	}

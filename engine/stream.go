@@ -322,13 +322,7 @@ func (r *reactor) established(s *stream) {
 func (r *reactor) releaseServer(s *stream) {
 	if srv := s.srv; srv != nil {
 		s.srv = nil
-		srv.served.dec()
-		if srv.q.Len() > 0 {
-			r.e.drainServer(srv)
-		}
-		if srv.be.q.Len() > 0 {
-			r.e.drainQueue(srv.be)
-		}
+		r.e.releaseSlot(srv)
 	}
 }
 

@@ -247,13 +247,19 @@ func (q *Queue) OldestKey() (uint64, bool) {
 	return key, found
 }
 
-// Flush unlinks every entry, marks it Refused and passes it to fn, which
-// is called without any shard lock held. It returns how many it refused.
+// Flush unlinks the entries, marks them Refused and passes each to fn,
+// which is called without any shard lock held. It returns how many it
+// refused. A shard gives at most the entries it held when the flush
+// reached it: an owner that pushes again from fn (a stream sent back to
+// load balancing may queue here again) cannot keep the flush going.
 func (q *Queue) Flush(fn func(Popped)) int {
 	n := 0
 	for i := range q.shards {
 		s := &q.shards[i]
-		for {
+		s.mu.Lock()
+		left := s.n
+		s.mu.Unlock()
+		for ; left > 0; left-- {
 			s.mu.Lock()
 			e := s.head
 			if e == nil {

@@ -161,3 +161,21 @@ func TestPushPopDoesNotAllocate(t *testing.T) {
 		t.Fatalf("%v allocations per push and pop", n)
 	}
 }
+
+// TestFlushIsBounded: an owner that pushes again from the flush's callback
+// (a stream sent back to load balancing queues here again) cannot keep
+// the flush going: each shard gives what it held when reached.
+func TestFlushIsBounded(t *testing.T) {
+	q := New(2)
+	es := make([]Entry, 4)
+	for i := range es {
+		q.Push(i%2, &es[i])
+	}
+	n := q.Flush(func(p Popped) {
+		p.E.Reset()
+		q.Push(p.Shard, p.E)
+	})
+	if n != 4 || q.Len() != 4 {
+		t.Fatalf("flush refused %d, %d left queued; want 4 and 4", n, q.Len())
+	}
+}
