@@ -117,14 +117,19 @@ func (s *stream) waitQueue() *queue.Queue {
 // enqueueOn puts s in the queue of srv, the server its hash key chose, and
 // drains that queue: a slot freed meanwhile is found that way.
 func (r *reactor) enqueueOn(s *stream, srv *server) {
+	r.push(s, srv)
+	r.e.drainServer(srv)
+}
+
+// push links s in the queue of srv, or of its backend when srv is nil.
+func (r *reactor) push(s *stream, srv *server) {
 	s.state = stQueued
 	s.since = r.now
 	s.qsrv = srv
 	s.qe.Ref = uint64(uint32(s.idx)) | uint64(s.gen)<<32
 	s.qe.Key = packKey(s.key)
-	srv.q.Push(r.id, &s.qe)
+	s.waitQueue().Push(r.id, &s.qe)
 	r.armStream(s)
-	r.e.drainServer(srv)
 }
 
 // drainServer hands free slots of srv to the streams queued on it, or,
@@ -183,15 +188,8 @@ func (e *Engine) releaseSlot(srv *server) {
 // enqueue puts s in its backend's queue, then drains the queue itself: a
 // slot freed between the failed pick and the push is found that way.
 func (r *reactor) enqueue(s *stream) {
-	be := s.be
-	s.state = stQueued
-	s.since = r.now
-	s.qsrv = nil
-	s.qe.Ref = uint64(uint32(s.idx)) | uint64(s.gen)<<32
-	s.qe.Key = packKey(s.key)
-	be.q.Push(r.id, &s.qe)
-	r.armStream(s)
-	r.e.drainQueue(be)
+	r.push(s, nil)
+	r.e.drainQueue(s.be)
 }
 
 // packKey and unpackKey carry an lb.Key in a queue entry.
