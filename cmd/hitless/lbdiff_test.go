@@ -165,28 +165,26 @@ func counts(names []string) string {
 	return strings.TrimSpace(b.String())
 }
 
+// sequential70 opens 70 connections one after another (ten rounds of the
+// weights 1/2/3/1) and returns the per-server counts.
+func sequential70(c *lbClient, _ func(int)) string {
+	var got []string
+	for i := 0; i < 70; i++ {
+		got = append(got, c.open("", false))
+	}
+	return counts(got)
+}
+
 var lbScenarios = []lbScenario{
 	{
 		name: "roundrobin", balance: "roundrobin",
 		servers: []string{"weight 1", "weight 2", "weight 3", "weight 1"},
-		run: func(c *lbClient, _ func(int)) string {
-			var got []string
-			for i := 0; i < 70; i++ {
-				got = append(got, c.open("", false))
-			}
-			return counts(got)
-		},
+		run:     sequential70,
 	},
 	{
 		name: "static-rr", balance: "static-rr",
 		servers: []string{"weight 1", "weight 2", "weight 3", "weight 1"},
-		run: func(c *lbClient, _ func(int)) string {
-			var got []string
-			for i := 0; i < 70; i++ {
-				got = append(got, c.open("", false))
-			}
-			return counts(got)
-		},
+		run:     sequential70,
 	},
 	{
 		name: "first", balance: "first",
