@@ -18,7 +18,11 @@ DEB_TOOLS := haproxy socat wrk spin gcc nginx-light libnginx-mod-stream iperf3 c
 FUZZ_TARGETS := \
 	./engine/config:FuzzParse \
 	./engine/config:FuzzEvalCond \
-	./engine/cli:FuzzParseLine
+	./engine/cli:FuzzParseLine \
+	./engine/h1:FuzzRequest \
+	./engine/h1:FuzzResponse \
+	./engine/h1:FuzzChunked \
+	./engine/h1:FuzzFindHeadEnd
 
 .PHONY: help
 help: ## list targets
