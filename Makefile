@@ -22,7 +22,9 @@ FUZZ_TARGETS := \
 	./engine/h1:FuzzRequest \
 	./engine/h1:FuzzResponse \
 	./engine/h1:FuzzChunked \
-	./engine/h1:FuzzFindHeadEnd
+	./engine/h1:FuzzFindHeadEnd \
+	./engine/rules:FuzzParseCond \
+	./engine/rules:FuzzParseRule
 
 .PHONY: help
 help: ## list targets
