@@ -2,7 +2,13 @@
 
 package engine
 
-import "testing"
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
 
 // TestForwardDoesNotAllocate asserts the hot-path rule: forwarding a
 // chunk allocates nothing once the reactor's pools are warm.
@@ -33,5 +39,96 @@ func TestTimerWheelDoesNotAllocate(t *testing.T) {
 	})
 	if a != 0 {
 		t.Errorf("timer wheel: %v allocations per operation, want 0", a)
+	}
+}
+
+// TestHTTPRequestDoesNotAllocate drives keep-alive requests through a
+// running engine, with a client and a server that use raw system calls
+// on preallocated buffers from this goroutine, so that the process-wide
+// allocation count is the reactor's: a warm request/response round trip
+// allocates nothing.
+func TestHTTPRequestDoesNotAllocate(t *testing.T) {
+	lfd, port := rawListen(t)
+	cfg := fmt.Sprintf("defaults\n  mode http\n  timeout connect 2s\n  timeout client 10s\n  timeout server 10s\n"+
+		"listen px\n  bind 127.0.0.1:0\n  option forwardfor\n  http-request set-header X-Test yes if { path_beg /a }\n"+
+		"  http-response del-header X-Drop\n  server s1 127.0.0.1:%d\n", port)
+	e, _ := startParsed(t, cfg, 1)
+	addr := e.ListenAddrs()["px"][0]
+	cli := rawDial(t, addr)
+	req := []byte("GET /alloc HTTP/1.1\r\nHost: h\r\nUser-Agent: test\r\nAccept: */*\r\n\r\n")
+	resp := []byte("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Drop: 1\r\nContent-Type: text/plain\r\n\r\nhello")
+	buf := make([]byte, 4096)
+	var srv int
+	roundTrip := func() {
+		rawWrite(t, cli, req)
+		if srv == 0 {
+			var err error
+			if srv, _, err = unix.Accept(lfd); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { unix.Close(srv) })
+		}
+		rawReadUntil(t, srv, buf, "\r\n\r\n")
+		rawWrite(t, srv, resp)
+		rawReadUntil(t, cli, buf, "hello")
+	}
+	for i := 0; i < 5; i++ {
+		roundTrip()
+	}
+	if a := testing.AllocsPerRun(200, roundTrip); a != 0 {
+		t.Errorf("%v allocations per keep-alive request, want 0", a)
+	}
+}
+
+func rawListen(t *testing.T) (fd, port int) {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, 16); err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := unix.Getsockname(fd)
+	return fd, sa.(*unix.SockaddrInet4).Port
+}
+
+func rawDial(t *testing.T, addr string) int {
+	t.Helper()
+	ap := netip.MustParseAddrPort(addr)
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Connect(fd, &unix.SockaddrInet4{Addr: ap.Addr().As4(), Port: int(ap.Port())}); err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
+func rawWrite(t *testing.T, fd int, p []byte) {
+	for len(p) > 0 {
+		n, err := unix.Write(fd, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p = p[n:]
+	}
+}
+
+// rawReadUntil reads until the bytes read end with suffix.
+func rawReadUntil(t *testing.T, fd int, buf []byte, suffix string) {
+	got := 0
+	for got < len(suffix) || string(buf[got-len(suffix):got]) != suffix {
+		n, err := unix.Read(fd, buf[got:])
+		if err != nil || n == 0 {
+			t.Fatalf("read: %d %v after %q", n, err, buf[:got])
+		}
+		got += n
 	}
 }

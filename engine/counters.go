@@ -8,25 +8,36 @@ import "sync/atomic"
 // atomics so that reads are race-free; adds are uncontended because no two
 // reactors share a shard, and shards are padded apart.
 type counters struct {
-	sessions atomic.Uint64 // stot: sessions (frontend: accepted; backend/server: assigned)
-	bytesIn  atomic.Uint64 // bin: request direction bytes
-	bytesOut atomic.Uint64 // bout: response direction bytes
-	connErr  atomic.Uint64 // econ: failed connection attempts
-	respErr  atomic.Uint64 // eresp: errors while talking to the server
-	retries  atomic.Uint64 // wretr: connection retries
-	redisp   atomic.Uint64 // wredis: redispatches
-	lbtot    atomic.Uint64 // lbtot: times selected by load balancing
-	cliAbort atomic.Uint64 // cli_abrt: transfers aborted by the client
-	srvAbort atomic.Uint64 // srv_abrt: transfers aborted by the server
-	denied   atomic.Uint64 // dreq: connections refused (no server, limits)
-	spliced  atomic.Uint64 // bytes forwarded with splice (bout or bin)
-	_        [32]byte      // keep shards of adjacent objects on separate cache lines
+	sessions  atomic.Uint64 // stot: sessions (frontend: accepted; backend/server: assigned)
+	bytesIn   atomic.Uint64 // bin: request direction bytes
+	bytesOut  atomic.Uint64 // bout: response direction bytes
+	connErr   atomic.Uint64 // econ: failed connection attempts
+	respErr   atomic.Uint64 // eresp: errors while talking to the server
+	retries   atomic.Uint64 // wretr: connection retries
+	redisp    atomic.Uint64 // wredis: redispatches
+	lbtot     atomic.Uint64 // lbtot: times selected by load balancing
+	cliAbort  atomic.Uint64 // cli_abrt: transfers aborted by the client
+	srvAbort  atomic.Uint64 // srv_abrt: transfers aborted by the server
+	denied    atomic.Uint64 // dreq: connections refused (no server, limits), requests denied
+	deniedRes atomic.Uint64 // dresp: responses denied
+	spliced   atomic.Uint64 // bytes forwarded with splice (bout or bin)
+
+	// mode http
+	reqTot      atomic.Uint64    // req_tot: HTTP requests
+	reqErr      atomic.Uint64    // ereq: request errors (bad request, timeout)
+	intercepted atomic.Uint64    // intercepted: requests answered by the proxy itself
+	reuse       atomic.Uint64    // reuse: requests sent over a reused server connection
+	hrsp        [6]atomic.Uint64 // hrsp_1xx .. hrsp_5xx, hrsp_other
+	_           [32]byte         // keep shards of adjacent objects on separate cache lines
 }
 
 // sum is a plain-value copy of counters, summed over shards.
 type sum struct {
 	sessions, bytesIn, bytesOut, connErr, respErr, retries, redisp, lbtot,
-	cliAbort, srvAbort, denied, spliced uint64
+	cliAbort, srvAbort, denied, deniedRes, spliced uint64
+
+	reqTot, reqErr, intercepted, reuse uint64
+	hrsp                               [6]uint64
 }
 
 func (s *sum) add(c *counters) {
@@ -41,7 +52,15 @@ func (s *sum) add(c *counters) {
 	s.cliAbort += c.cliAbort.Load()
 	s.srvAbort += c.srvAbort.Load()
 	s.denied += c.denied.Load()
+	s.deniedRes += c.deniedRes.Load()
 	s.spliced += c.spliced.Load()
+	s.reqTot += c.reqTot.Load()
+	s.reqErr += c.reqErr.Load()
+	s.intercepted += c.intercepted.Load()
+	s.reuse += c.reuse.Load()
+	for i := range s.hrsp {
+		s.hrsp[i] += c.hrsp[i].Load()
+	}
 }
 
 // gauge is a shared current value with its maximum, updated by any

@@ -13,6 +13,7 @@ import (
 
 	"hitless/affinity"
 	"hitless/engine/config"
+	"hitless/engine/h1"
 	"hitless/lb"
 	"hitless/poller"
 	"hitless/queue"
@@ -53,6 +54,8 @@ type Engine struct {
 	maxAccept int
 	maxpipes  int64
 	bufsize   int
+	maxHead   int          // largest HTTP head: bufsize - maxrewrite
+	h1lim     h1.Limits    // parser limits of mode http
 	pipesUsed atomic.Int64 // pipes alive, pooled or held by a stream
 	pipesBusy atomic.Int64 // pipes held by a stream
 
@@ -106,6 +109,10 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 	}
 
 	e.bufsize = orDefault(g.TuneBufsize, 16384)
+	// A head must leave tune.maxrewrite bytes of its buffer free for
+	// rewriting; HAProxy caps maxrewrite at half the buffer.
+	e.maxHead = e.bufsize - min(orDefault(g.TuneMaxrewrite, 1024), e.bufsize/2)
+	e.h1lim = h1.Limits{MaxHead: e.maxHead}
 	e.maxAccept = orDefault(g.TuneMaxaccept, 64)
 	e.maxconn = int64(g.Maxconn)
 	if e.maxconn <= 0 {
@@ -140,6 +147,9 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 			pipeSize: orDefault(g.TunePipesize, 64<<10),
 		}
 		r.pipes = pipePool{used: &e.pipesUsed, busy: &e.pipesBusy, max: e.maxpipes, size: g.TunePipesize}
+		r.idle.tm.kind = timerIdle
+		r.hscratch = make([]byte, 0, e.bufsize)
+		r.hextra = make([]byte, 0, 1024)
 		e.reactors = append(e.reactors, r)
 	}
 	if err := e.newCheckers(); err != nil {
@@ -216,7 +226,9 @@ func (e *Engine) buildProxies() error {
 			continue
 		}
 		b := &backend{cfg: p, e: e, name: p.Name, id: p.ID, ctr: e.nctr, retries: p.Retries,
-			redispatch: p.Redispatch, redispInt: p.RedispatchInterval, q: queue.New(e.nreactors)}
+			redispatch: p.Redispatch, redispInt: p.RedispatchInterval, q: queue.New(e.nreactors),
+			connMode: p.HTTP.ConnMode, reuse: p.HTTP.Reuse,
+			reqRules: p.HTTP.RequestRules, resRules: p.HTTP.ResponseRules}
 		e.nctr++
 		b.timeouts = timeoutsOf(p)
 		b.connectTO = b.timeouts.connect
@@ -261,6 +273,20 @@ func (e *Engine) buildProxies() error {
 			fe.maxconn = e.maxconn
 		}
 		fe.timeouts = timeoutsOf(p)
+		if p.Mode == config.ModeHTTP {
+			fe.http = true
+			fe.connMode = p.HTTP.ConnMode
+			fe.forwardFor = p.HTTP.ForwardFor
+			fe.monitorURI = p.HTTP.MonitorURI
+			fe.reqTO = p.Timeouts.HTTPRequest.Milliseconds()
+			fe.kaTO = p.Timeouts.HTTPKeepAlive.Milliseconds()
+			fe.reqRules, fe.resRules, fe.redirects = p.HTTP.RequestRules, p.HTTP.ResponseRules, p.HTTP.Redirects
+			for _, ub := range p.HTTP.UseBackends {
+				if b := be[ub.Name]; b != nil {
+					fe.switching = append(fe.switching, switchRule{cond: ub.Cond, be: b})
+				}
+			}
+		}
 		switch {
 		case p.DefaultBackend != "":
 			fe.backend = be[p.DefaultBackend]

@@ -13,6 +13,7 @@ import (
 
 	"hitless/engine/check"
 	"hitless/engine/config"
+	"hitless/engine/rules"
 	"hitless/lb"
 	"hitless/queue"
 )
@@ -162,6 +163,11 @@ type backend struct {
 	affinity bool      // a hash algorithm: a stream with a key queues on its server
 	actView  view
 	bckView  view
+
+	connMode config.ConnMode // mode http: option httpclose / http-server-close
+	reuse    config.Reuse    // http-reuse
+	reqRules []*rules.Rule   // http-request rules of the backend section
+	resRules []*rules.Rule   // http-response rules of the backend section
 }
 
 // pending returns the streams waiting in the backend's queue and in its
@@ -336,6 +342,25 @@ type frontend struct {
 	specs                []*listenSpec
 	timeouts             msTimeouts
 	spliceReq, spliceRes uint8 // splice policy of each direction
+
+	// mode http
+	http       bool
+	connMode   config.ConnMode
+	forwardFor config.HeaderOpt
+	monitorURI string
+	reqTO      int64 // timeout http-request, ms; 0 = none
+	kaTO       int64 // timeout http-keep-alive, ms; 0 = none
+	reqRate    rate  // HTTP requests per second
+	reqRules   []*rules.Rule
+	resRules   []*rules.Rule
+	redirects  []*rules.Rule
+	switching  []switchRule
+}
+
+// switchRule is a use_backend line, resolved.
+type switchRule struct {
+	cond *rules.Cond
+	be   *backend
 }
 
 // listenSpec is one address a frontend listens on, resolved from a bind

@@ -239,8 +239,7 @@ func (r *reactor) applyGrant(g *grant) {
 	if g.target < 0 {
 		// No usable server left: HAProxy's NOSRV after a queue flush.
 		r.ctr[s.be.ctr].connErr.Add(1)
-		s.state = stEstablished
-		r.closeStream(s)
+		r.refuse(s)
 		return
 	}
 	srv := r.e.serverBySeq(g.target)
@@ -257,6 +256,5 @@ func (r *reactor) queueTimeout(s *stream) {
 	}
 	// HAProxy's sQ: the stream waited in the queue for too long.
 	r.ctr[s.be.ctr].connErr.Add(1)
-	s.state = stEstablished
-	r.closeStream(s)
+	r.refuse(s)
 }

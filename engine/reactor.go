@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hitless/engine/h1"
 	"hitless/lb"
 	"hitless/poller"
 )
@@ -53,6 +54,19 @@ type reactor struct {
 	peer unix.RawSockaddrAny // the client address of the last accept, when the backend hashes it
 	sa4  unix.SockaddrInet4  // scratch copy of the server address being connected to
 	sa6  unix.SockaddrInet6
+
+	// mode http scratch: one head is parsed and rewritten at a time.
+	hreq      h1.Request
+	hres      h1.Response
+	hscratch  []byte // a rewritten head
+	hextra    []byte // header lines added to a head
+	hsample   txnSample
+	hreqEmpty h1.Request // the request seen by response rules
+	hlocal    []byte     // a local response being built
+	hval      []byte     // a header value being built
+	htmp      []byte     // target rewriting scratch
+	htarget   []byte     // the rewritten target of the request being processed
+	idle      idlePool
 }
 
 // yieldEveryMs is how often a busy reactor yields to the Go scheduler.
@@ -66,6 +80,9 @@ const yieldEveryMs = 5
 // peerBuf returns where accept stores the client's address: only
 // frontends whose backend balances by source need it.
 func (l *listener) peerBuf(r *reactor) *unix.RawSockaddrAny {
+	if l.spec.fe.http {
+		return &r.peer
+	}
 	if b := l.spec.fe.backend; b != nil && b.keyer.Input == lb.KeySource {
 		return &r.peer
 	}
@@ -172,6 +189,10 @@ func (r *reactor) dispatch(ev *poller.Event) {
 			r.acceptReady(r.listeners[idx])
 		}
 	case tokClient, tokServer:
+		if kind == tokServer && idleToken(idx) {
+			r.idleEvent(idx&^idleBit, gen)
+			return
+		}
 		if int(idx) >= len(r.streams) {
 			return
 		}
@@ -202,6 +223,10 @@ func (r *reactor) runActive() {
 			continue
 		}
 		s.inActive = false
+		if s.h != nil && !s.h.tunnel {
+			r.httpRun(s)
+			continue
+		}
 		r.forwardBoth(s)
 	}
 	r.spare = work[:0]
@@ -221,6 +246,8 @@ func (r *reactor) runTimers() {
 			r.listenerTimer(r.listeners[t.idx])
 		case timerCheck:
 			r.checkTimer(r.checks[t.idx])
+		case timerIdle:
+			r.poolPurge()
 		}
 	}
 }
@@ -338,6 +365,16 @@ func (r *reactor) softStop() {
 		l.fd = -1
 	}
 	r.exiting = true
+	// Idle keep-alive clients are closed now, as HAProxy does (a request
+	// crossing the close on the wire fails like any request sent on a
+	// keep-alive connection the server closes, which clients retry); the
+	// others get "connection: close" with their response.
+	for _, s := range r.streams {
+		if s.state == stHTTPWait && !s.h.local && s.req.end == s.req.off {
+			r.closeStream(s)
+		}
+	}
+	r.poolPurge()
 }
 
 // drainAccept accepts what is queued on l, bounded by maxconn and by a
@@ -386,6 +423,8 @@ func (r *reactor) shutdown() {
 			r.closeStream(s)
 		}
 	}
+	r.exiting = true
+	r.poolPurge()
 	for _, l := range r.listeners {
 		if l.fd < 0 {
 			continue

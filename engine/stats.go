@@ -157,14 +157,24 @@ func (e *Engine) frontendRow(fe *frontend, now int64) cli.StatRow {
 	if e.stopping.Load() {
 		status = "STOP"
 	}
-	return cli.StatRow{
+	row := cli.StatRow{
 		Type: cli.StatFrontend, Mode: fe.cfg.Mode.String(), PxName: fe.name, SvName: "FRONTEND",
 		Iid: uint64(fe.id), Status: status,
 		Scur: uint64(max(fe.cur.cur.Load(), 0)), Smax: uint64(fe.cur.max.Load()), Slim: uint64(fe.maxconn),
 		Stot: c.sessions, Bin: c.bytesIn, Bout: c.bytesOut, Dreq: c.denied,
 		Rate: fe.rate.read(now), RateMax: fe.rate.max.Load(),
 		ConnRate: fe.rate.read(now), ConnRateMax: fe.rate.max.Load(), ConnTot: c.sessions,
+		ReqRate: fe.reqRate.read(now), ReqRateMax: fe.reqRate.max.Load(), Intercepted: c.intercepted,
 	}
+	httpRow(&row, &c)
+	return row
+}
+
+// httpRow fills the mode http columns of a row.
+func httpRow(row *cli.StatRow, c *sum) {
+	row.ReqTot, row.Ereq, row.Reuse = c.reqTot, c.reqErr, c.reuse
+	row.Hrsp1xx, row.Hrsp2xx, row.Hrsp3xx = c.hrsp[0], c.hrsp[1], c.hrsp[2]
+	row.Hrsp4xx, row.Hrsp5xx, row.HrspOther = c.hrsp[3], c.hrsp[4], c.hrsp[5]
 }
 
 func (e *Engine) serverRow(s *server, now int64) cli.StatRow {
@@ -192,9 +202,10 @@ func (e *Engine) serverRow(s *server, now int64) cli.StatRow {
 		Lastchg: uint64((now - s.lastChg.Load()) / 1000), Qlimit: uint64(s.cfg.Maxqueue),
 		Lbtot: c.lbtot, Rate: s.rate.read(now), RateMax: s.rate.max.Load(),
 		CliAbrt: c.cliAbort, SrvAbrt: c.srvAbort, Lastsess: last,
-		Addr: s.dst.Load().addr.String(), Connect: c.sessions + c.connErr,
+		Addr: s.dst.Load().addr.String(), Connect: c.sessions - c.reuse + c.connErr,
 		Maint: s.admin.Load()&adminMaint != 0,
 	}
+	httpRow(&row, &c)
 	s.checkStat(&row)
 	if pct := s.throttle(); pct < 100 {
 		row.Throttle = cli.Opt{V: uint64(pct), Set: true}
@@ -235,7 +246,7 @@ func (e *Engine) backendRow(b *backend, now int64, upSec uint64) cli.StatRow {
 	if st := b.downSince.Load(); st != 0 && !b.anyUsable() {
 		downSec = uint64((now - st) / 1000)
 	}
-	return cli.StatRow{
+	row := cli.StatRow{
 		Type: cli.StatBackend, Mode: b.cfg.Mode.String(), PxName: b.name, SvName: "BACKEND",
 		Iid: uint64(b.id), Status: b.status(),
 		Qcur: uint64(max(b.pending(), 0)), Qmax: uint64(b.q.Max()),
@@ -249,4 +260,11 @@ func (e *Engine) backendRow(b *backend, now int64, upSec uint64) cli.StatRow {
 		Algo: b.cfg.Balance.Algo, Connect: c.sessions + c.connErr,
 		SrvUp: up, SrvTotal: total,
 	}
+	httpRow(&row, &c)
+	// Reused server connections are not connection attempts.
+	for _, s := range b.servers() {
+		row.Reuse += e.sumOf(s.ctr).reuse
+	}
+	row.Connect -= row.Reuse
+	return row
 }

@@ -14,6 +14,7 @@ const (
 	stTurnaround  uint8 = 2 // waiting before retrying the same server
 	stEstablished uint8 = 3 // forwarding
 	stQueued      uint8 = 4 // waiting in the backend's queue for a server slot
+	stHTTPWait    uint8 = 5 // mode http: no transaction with a server (reading a head, or answering locally)
 )
 
 // side flags.
@@ -78,6 +79,7 @@ type stream struct {
 	qsrv     *server     // the server whose queue holds qe; nil: the backend's
 	key      lb.Key      // the hash key of a hash-balanced backend
 	born     int64       // reactor ms of the accept
+	h        *httpTxn    // mode http state; nil for mode tcp
 }
 
 // Token kinds in the bits 30-31 of a token's low word.
@@ -144,6 +146,12 @@ func (r *reactor) startStream(l *listener, fd int) {
 		r.closeStream(s)
 		return
 	}
+	if fe.http {
+		// Heads are parsed in buffers: splicing starts only with a
+		// tunnel (httpExchange).
+		r.httpStart(s)
+		return
+	}
 	s.req.splice = fe.spliceReq
 	s.res.splice = fe.spliceRes
 	be := fe.backend
@@ -189,8 +197,7 @@ func (r *reactor) connect(s *stream, avoid *server) {
 			if srv.maxqueue > 0 && srv.q.Len() >= srv.maxqueue {
 				// HAProxy's SQ: the server's queue is full.
 				r.ctr[s.be.ctr].connErr.Add(1)
-				s.state = stEstablished
-				r.closeStream(s)
+				r.refuse(s)
 				return
 			}
 			r.enqueueOn(s, srv)
@@ -198,13 +205,15 @@ func (r *reactor) connect(s *stream, avoid *server) {
 		case pickNoSrv:
 			// No usable server: HAProxy answers 503 / closes at once.
 			r.ctr[s.be.ctr].connErr.Add(1)
-			s.state = stEstablished
-			r.closeStream(s)
+			r.refuse(s)
 			return
 		}
 		r.assigned(s, srv)
 	}
 	srv := s.srv
+	if s.h != nil && r.httpReuse(s, srv) {
+		return
+	}
 	s.attempts++
 	s.state = stConnecting
 	s.since = r.now
@@ -282,8 +291,7 @@ func (r *reactor) connectFailed(s *stream) {
 	r.ctr[srv.ctr].connErr.Add(1)
 	r.ctr[be.ctr].connErr.Add(1)
 	if s.retries <= 0 {
-		s.state = stEstablished
-		r.closeStream(s)
+		r.refuse(s)
 		return
 	}
 	s.retries--
@@ -314,7 +322,24 @@ func (r *reactor) established(s *stream) {
 	s.cli.lastAct = r.now
 	r.ctr[s.srv.ctr].sessions.Add(1)
 	r.armStream(s)
+	if s.h != nil {
+		r.httpRun(s)
+		return
+	}
 	r.forwardBoth(s)
+}
+
+// refuse ends a stream that gets no server (none usable, queue full or
+// timed out, connection attempts exhausted): a mode http client gets a
+// 503 first.
+func (r *reactor) refuse(s *stream) {
+	if s.h != nil {
+		r.httpFail(s, 503)
+		r.httpRun(s)
+		return
+	}
+	s.state = stEstablished
+	r.closeStream(s)
 }
 
 // releaseServer gives back the stream's server slot, and dequeues: the
@@ -400,7 +425,13 @@ func (r *reactor) streamEvent(s *stream, kind int, ev uint32) {
 		// Client events wait: nothing is read from the client before the
 		// server connection is up, and a client close is seen then.
 	case stEstablished:
+		if s.h != nil && !s.h.tunnel {
+			r.httpRun(s)
+			return
+		}
 		r.forwardBoth(s)
+	case stHTTPWait:
+		r.httpRun(s)
 	}
 }
 
@@ -425,8 +456,12 @@ func (r *reactor) timeoutStream(s *stream) {
 			return
 		}
 		r.armStream(s)
-	case stEstablished:
+	case stEstablished, stHTTPWait:
 		if d := r.deadline(s); d > 0 && d <= r.now {
+			if s.h != nil && !s.h.tunnel {
+				r.httpTimeout(s)
+				return
+			}
 			r.expireStream(s)
 			return
 		}
@@ -457,6 +492,9 @@ func (r *reactor) expireStream(s *stream) {
 // timeout client / timeout server, replaced by timeout tunnel when set,
 // and by timeout client-fin / server-fin once a direction is shut.
 func (r *reactor) deadline(s *stream) int64 {
+	if s.state == stHTTPWait {
+		return r.httpDeadline(s)
+	}
 	t := &s.be.timeouts
 	switch s.state {
 	case stConnecting:
@@ -485,6 +523,10 @@ func (r *reactor) deadline(s *stream) int64 {
 		if t.serverFin > 0 {
 			srvTO = t.serverFin
 		}
+	}
+	if h := s.h; h != nil && !h.tunnel && h.rq.phase == msgDone && !s.res.pending() {
+		// Waiting for the server: the client is not expected to act.
+		cliTO = 0
 	}
 	var d int64
 	if cliTO > 0 {

@@ -24,6 +24,7 @@ const (
 	timerStream   timerKind = 1 // idx is a stream index
 	timerListener timerKind = 2 // idx is a listener index in the reactor
 	timerCheck    timerKind = 3 // idx is a checker index in the reactor
+	timerIdle     timerKind = 4 // the idle connection pool's purge
 )
 
 // timer is an intrusive wheel entry. Owned by one reactor.

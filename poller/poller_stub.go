@@ -2,6 +2,8 @@
 
 package poller
 
+import "net/netip"
+
 // Event is one readiness report.
 type Event struct {
 	Events uint32
@@ -58,3 +60,6 @@ func Splice(from, to, n int) (int, error) { return 0, ErrNotSupported }
 
 // PeerIP is unavailable on this platform.
 func PeerIP(sa any) []byte { return nil }
+
+// PeerAddrPort is unavailable on this platform.
+func PeerAddrPort(sa any) netip.AddrPort { return netip.AddrPort{} }

@@ -3,6 +3,7 @@
 package poller
 
 import (
+	"net/netip"
 	"os"
 	"unsafe"
 
@@ -50,4 +51,24 @@ func PeerIP(sa *unix.RawSockaddrAny) []byte {
 		return (*unix.RawSockaddrInet6)(unsafe.Pointer(sa)).Addr[:]
 	}
 	return nil
+}
+
+// PeerAddrPort returns the address and port of an address filled by
+// Accept, or the zero AddrPort for other families. It does not allocate.
+func PeerAddrPort(sa *unix.RawSockaddrAny) netip.AddrPort {
+	switch sa.Addr.Family {
+	case unix.AF_INET:
+		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
+		return netip.AddrPortFrom(netip.AddrFrom4(p.Addr), portOf(p.Port))
+	case unix.AF_INET6:
+		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(sa))
+		return netip.AddrPortFrom(netip.AddrFrom16(p.Addr), portOf(p.Port))
+	}
+	return netip.AddrPort{}
+}
+
+// portOf converts a port in network byte order as the kernel stored it.
+func portOf(raw uint16) uint16 {
+	b := (*[2]byte)(unsafe.Pointer(&raw))
+	return uint16(b[0])<<8 | uint16(b[1])
 }

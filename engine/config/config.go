@@ -246,6 +246,7 @@ type Proxy struct {
 
 	Timeouts Timeouts
 	Splice   Splice
+	HTTP     HTTP // mode http settings
 	Logs     []LogTarget
 	Options  map[string]bool // other "option X" / "no option X" seen, for warnings and later issues
 }

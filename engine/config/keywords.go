@@ -82,6 +82,13 @@ func init() {
 		"log":             {handle: (*parser).proxyLog},
 		"http-check":      {need: CapBE, handle: (*parser).proxyHTTPCheck},
 		"tcp-check":       {need: CapBE, handle: (*parser).proxyTCPCheck},
+		"http-reuse":      {need: CapBE, handle: (*parser).proxyHTTPReuse},
+		"monitor-uri":     {need: CapFE, handle: (*parser).proxyMonitorURI},
+		"acl":             {dflt: dfltNamed, handle: (*parser).proxyACL},
+		"http-request":    {dflt: dfltNamed, handle: (*parser).proxyHTTPRequest},
+		"http-response":   {dflt: dfltNamed, handle: (*parser).proxyHTTPResponse},
+		"use_backend":     {need: CapFE, dflt: dfltNo, handle: (*parser).proxyUseBackend},
+		"redirect":        {dflt: dfltNo, handle: (*parser).proxyRedirect},
 
 		// Parsed, ignored with a warning.
 		"log-format":                  {handle: (*parser).proxyLogFormat},
@@ -110,7 +117,6 @@ func init() {
 		"email-alert":                 {handle: ignoredKW("email-alert")},
 		"compression":                 {handle: ignoredKW("compression")},
 		"rate-limit":                  {need: CapFE, handle: ignoredKW("rate-limit")},
-		"http-reuse":                  {need: CapBE, handle: ignoredKW("http-reuse")},
 		"http-send-name-header":       {need: CapBE, handle: ignoredKW("http-send-name-header")},
 		"max-keep-alive-queue":        {need: CapBE, handle: ignoredKW("max-keep-alive-queue")},
 		"retry-on":                    {need: CapBE, handle: ignoredKW("retry-on")},
@@ -125,16 +131,10 @@ func init() {
 		"bind-process":                {handle: ignoredKW("bind-process")},
 
 		// Refused: running without them would change the meaning.
-		"acl":                 {dflt: dfltNamed, handle: alertKW("acl")},
-		"http-request":        {dflt: dfltNamed, handle: alertKW("http-request")},
-		"http-response":       {dflt: dfltNamed, handle: alertKW("http-response")},
 		"http-after-response": {dflt: dfltNamed, handle: alertKW("http-after-response")},
 		"tcp-request":         {handle: (*parser).proxyTCPRequest},
 		"tcp-response":        {handle: (*parser).proxyTCPResponse},
-		"use_backend":         {need: CapFE, dflt: dfltNo, handle: alertKW("use_backend")},
 		"use-server":          {need: CapBE, dflt: dfltNo, handle: alertKW("use-server")},
-		"redirect":            {dflt: dfltNo, handle: alertKW("redirect")},
-		"monitor-uri":         {need: CapFE, handle: alertKW("monitor-uri")},
 		"monitor":             {need: CapFE, dflt: dfltNo, handle: alertKW("monitor")},
 		"stats":               {handle: (*parser).proxyStats},
 		"dispatch":            {need: CapBE, dflt: dfltNo, handle: alertKW("dispatch")},
@@ -244,24 +244,24 @@ var proxyOptions = map[string]proxyOpt{
 	"abortonclose":        {need: CapBE, negatable: true, status: statusIgnored},
 	"independent-streams": {negatable: true, status: statusIgnored},
 
-	// HTTP options: meaningless until HTTP mode exists, which is refused.
+	// HTTP options; those with a status are parsed and ignored.
 	"accept-invalid-http-request":  {need: CapFE, negatable: true, status: statusIgnored},
 	"accept-invalid-http-response": {need: CapBE, negatable: true, status: statusIgnored},
 	"checkcache":                   {need: CapBE, negatable: true, status: statusIgnored},
 	"disable-h2-upgrade":           {need: CapFE, negatable: true, status: statusIgnored},
-	"forwardfor":                   {args: -1, status: statusIgnored, check: checkForwardFor},
-	"originalto":                   {args: -1, status: statusIgnored},
+	"forwardfor":                   {args: -1, check: checkForwardFor},
+	"originalto":                   {args: -1, check: checkOriginalTo},
 	"h1-case-adjust-bogus-client":  {need: CapFE, negatable: true, status: statusIgnored},
 	"h1-case-adjust-bogus-server":  {need: CapBE, negatable: true, status: statusIgnored},
 	"http-buffer-request":          {negatable: true, status: statusIgnored},
 	"http-ignore-probes":           {need: CapFE, negatable: true, status: statusIgnored},
-	"http-keep-alive":              {negatable: true, status: statusIgnored},
+	"http-keep-alive":              {negatable: true},
 	"http-no-delay":                {negatable: true, status: statusIgnored},
 	"http-pretend-keepalive":       {need: CapBE, negatable: true, status: statusIgnored},
 	"http-restrict-req-hdr-names":  {args: 1, status: statusIgnored, check: checkRestrictHdr},
-	"http-server-close":            {negatable: true, status: statusIgnored},
+	"http-server-close":            {negatable: true},
 	"http-use-proxy-header":        {need: CapFE, negatable: true, status: statusIgnored},
-	"httpclose":                    {negatable: true, status: statusIgnored},
+	"httpclose":                    {negatable: true},
 	"idle-close-on-response":       {need: CapFE, negatable: true, status: statusIgnored},
 
 	// Refused.
@@ -279,6 +279,28 @@ func checkHTTPLog(p *parser, w []string) bool {
 	if a := arg(w, 2); a != "" && a != "clf" {
 		p.alert("keyword 'httplog' only supports option 'clf'.")
 		return false
+	}
+	return true
+}
+
+func checkOriginalTo(p *parser, w []string) bool {
+	for i := 2; i < len(w); i++ {
+		switch w[i] {
+		case "except", "header":
+			if arg(w, i+1) == "" {
+				if w[i] == "except" {
+					p.alert("'option originalto except' expects <address>[/mask] as argument.")
+				} else {
+					p.alert("'option originalto header' expects <header_name> as argument.")
+				}
+				return false
+			}
+			i++
+		case "":
+		default:
+			p.alert("'option originalto' only supports optional values: 'except' and 'header'.")
+			return false
+		}
 	}
 	return true
 }

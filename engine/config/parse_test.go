@@ -460,16 +460,24 @@ var diagCases = []diagCase{
 	{"inherited balance not implemented (hitless)", minimal + "  balance url_param id\nbackend b\n  server s 1.2.3.4:80\nfrontend f\n  bind :80\n  default_backend b\n", []string{
 		"ALERT parsing [t.cfg:5] : backend 'b' : balance 'url_param' is not implemented yet.",
 	}},
-	{"mode http (hitless)", minimal + "  mode http\nfrontend f\n  bind :80\n  mode tcp\n  default_backend b\nbackend b\n", []string{
-		"ALERT parsing [t.cfg:5] : backend 'b' : 'mode http' is not implemented yet.",
+	{"mode http backend of a tcp frontend (hitless)", minimal + "  mode http\nfrontend f\n  bind :80\n  mode tcp\n  default_backend b\nbackend b\n", []string{
+		"ALERT Proxy 'f': sending a tcp frontend's traffic to the mode http backend 'b' is not implemented yet.",
 	}},
-	{"refused keywords (hitless)", minimal + "frontend f\n  bind :80\n  use_backend b\n  acl a src 1.2.3.4\n  tcp-request connection reject\n  stats enable\n  monitor-uri /x\n  http-request deny\nbackend b\n  dispatch 1.2.3.4:80\n  source 1.2.3.4\n  option transparent\n  use-server s if TRUE\n  tcp-response content accept\n  server-template s 3 1.2.3.4:80\n", []string{
-		"ALERT parsing [t.cfg:7] : 'use_backend' is not implemented yet.",
-		"ALERT parsing [t.cfg:8] : 'acl' is not implemented yet.",
+	{"tcp backend of a mode http frontend", minimal + "frontend f\n  bind :80\n  mode http\n  default_backend b\nbackend b\n", []string{
+		"ALERT http frontend 'f' (t.cfg:5) tries to use incompatible tcp backend 'b' (t.cfg:9) as its default backend (see 'mode').",
+	}},
+	{"http rules in mode tcp (hitless)", minimal + "frontend f\n  bind :80\n  acl a src 1.2.3.4\n  http-request deny if a\n  default_backend b\nbackend b\n", []string{
+		"ALERT frontend 'f' : http rules and use_backend need 'mode http' (tcp-request content switching is not implemented yet).",
+	}},
+	{"use_backend without backend", minimal + "  mode http\nfrontend f\n  bind :80\n  use_backend nope if TRUE\n", []string{
+		"ALERT Proxy 'f': unable to find required use_backend: 'nope'.",
+	}},
+	{"refused keywords (hitless)", minimal + "frontend f\n  bind :80\n  use-server x\n  acl a src 1.2.3.4\n  tcp-request connection reject\n  stats enable\n  monitor x\n  http-after-response set-header a b\nbackend b\n  dispatch 1.2.3.4:80\n  source 1.2.3.4\n  option transparent\n  use-server s if TRUE\n  tcp-response content accept\n  server-template s 3 1.2.3.4:80\n", []string{
+		"ALERT parsing [t.cfg:7] : 'use-server' not allowed in frontend 'f', which has no backend capability.",
 		"ALERT parsing [t.cfg:9] : 'tcp-request connection' is not implemented yet.",
 		"ALERT parsing [t.cfg:10] : 'stats enable' is not implemented yet.",
-		"ALERT parsing [t.cfg:11] : 'monitor-uri' is not implemented yet.",
-		"ALERT parsing [t.cfg:12] : 'http-request' is not implemented yet.",
+		"ALERT parsing [t.cfg:11] : 'monitor' is not implemented yet.",
+		"ALERT parsing [t.cfg:12] : 'http-after-response' is not implemented yet.",
 		"ALERT parsing [t.cfg:14] : 'dispatch' is not implemented yet.",
 		"ALERT parsing [t.cfg:15] : 'source' is not implemented yet.",
 		"ALERT parsing [t.cfg:16] : 'option transparent' is not implemented yet.",

@@ -72,6 +72,7 @@ func (ps *proxyState) inherit(d *proxyState) {
 	px.AllBackups = dp.AllBackups
 	px.Timeouts = dp.Timeouts
 	px.Splice = dp.Splice
+	px.HTTP = dp.HTTP
 	px.Check = dp.Check.clone()
 	px.LogHealthChecks = dp.LogHealthChecks
 	px.Logs = append([]LogTarget(nil), dp.Logs...)
@@ -577,6 +578,12 @@ func (p *parser) proxyOption(ps *proxyState, w []string, prefix string) {
 		px.Check.PgSQLUser = w[3]
 	case "redis-check":
 		p.selectCheck(ps, CheckRedis)
+	case "httpclose", "http-server-close", "http-keep-alive":
+		optionConnMode(px, name, on)
+	case "forwardfor":
+		p.optionHeader(&px.HTTP.ForwardFor, name, w, on)
+	case "originalto":
+		p.optionHeader(&px.HTTP.OriginalTo, name, w, on)
 	default:
 		if prefix == "default" {
 			delete(px.Options, name)
@@ -620,22 +627,21 @@ func (p *parser) logOptionOverride(ps *proxyState, name string, on bool) {
 	}
 }
 
-// balanceImplemented are the algorithms the engine runs; the others hash
-// HTTP request parts or samples, which need mode http.
-var balanceImplemented = map[string]bool{
-	"roundrobin": true, "static-rr": true, "leastconn": true, "first": true, "source": true, "random": true,
-}
+// balanceImplemented are the algorithms the engine runs in any mode;
+// balanceHTTP those it runs in mode http (they hash request parts).
+var (
+	balanceImplemented = map[string]bool{
+		"roundrobin": true, "static-rr": true, "leastconn": true, "first": true, "source": true, "random": true,
+	}
+	balanceHTTP = map[string]bool{"uri": true, "url_param": true, "hdr": true}
+)
 
 // finishProxies raises the alerts about inherited settings hitless does
 // not implement: they are only known once a proxy is complete.
 func (p *parser) finishProxies() {
 	for _, ps := range p.proxies {
 		px := ps.px
-		if px.Mode == ModeHTTP {
-			p.diags = append(p.diags, Diag{Sev: SevAlert, File: ps.modeFile, Line: ps.modeLine,
-				Msg: ps.typeName() + " '" + px.Name + "' : 'mode http' is not implemented yet."})
-		}
-		if px.Cap&CapBE != 0 && !balanceImplemented[px.Balance.Algo] {
+		if px.Cap&CapBE != 0 && !balanceImplemented[px.Balance.Algo] && !(px.Mode == ModeHTTP && balanceHTTP[px.Balance.Algo]) {
 			p.diags = append(p.diags, Diag{Sev: SevAlert, File: px.Balance.File, Line: px.Balance.Line,
 				Msg: ps.typeName() + " '" + px.Name + "' : balance '" + px.Balance.Algo + "' is not implemented yet."})
 		}

@@ -11,6 +11,7 @@ func (p *parser) validate() {
 			continue
 		}
 		p.checkDefaultBackend(ps)
+		p.checkSwitching(ps)
 		p.checkBinds(ps)
 		p.checkTimeouts(ps)
 		p.checkServerNames(ps)

@@ -1,0 +1,166 @@
+package config
+
+import (
+	"net/netip"
+	"strings"
+
+	"hitless/engine/rules"
+)
+
+// ConnMode is how a proxy in mode http handles connections between
+// transactions: HAProxy's "option http-keep-alive" (the default),
+// "option http-server-close" and "option httpclose". A stream's mode is
+// the strictest of its frontend's and its backend's.
+type ConnMode uint8
+
+const (
+	ConnKeepAlive   ConnMode = 0 // keep both connections open between requests
+	ConnServerClose ConnMode = 1 // close the server connection after each response
+	ConnClose       ConnMode = 2 // close both connections after each response
+)
+
+// Reuse is "http-reuse": which streams may send a request over an idle
+// server connection another stream opened.
+type Reuse uint8
+
+const (
+	ReuseSafe       Reuse = 0 // the first request of a client connection opens its own
+	ReuseNever      Reuse = 1 // server connections are private to the client connection
+	ReuseAggressive Reuse = 2 // first requests may use connections reused at least once
+	ReuseAlways     Reuse = 3 // any request may use any idle connection
+)
+
+// HeaderOpt is "option forwardfor" or "option originalto": a header the
+// proxy adds with the client's (or the original destination's) address,
+// except when the address is in Except.
+type HeaderOpt struct {
+	Enabled   bool
+	Header    string       // header name; HAProxy's default in lower case
+	Except    netip.Prefix // valid when HasExcept
+	HasExcept bool
+	IfNone    bool // forwardfor if-none: only when the request has no such header
+}
+
+// HTTP holds a proxy's mode http settings.
+type HTTP struct {
+	ConnMode   ConnMode
+	Reuse      Reuse
+	ForwardFor HeaderOpt
+	OriginalTo HeaderOpt
+	MonitorURI string // "monitor-uri": answered 200 by the frontend itself
+
+	ACLs          *rules.ACLSet // named ACLs; nil when none
+	RequestRules  []*rules.Rule // "http-request", in order
+	ResponseRules []*rules.Rule // "http-response", in order
+	Redirects     []*rules.Rule // "redirect" (run after http-request rules)
+	UseBackends   []UseBackend  // "use_backend", in order
+}
+
+// optionConnMode handles "option httpclose|http-server-close|
+// http-keep-alive": they replace one another, and "no option" returns to
+// keep-alive.
+func optionConnMode(px *Proxy, name string, on bool) {
+	mode := ConnKeepAlive
+	if on {
+		switch name {
+		case "httpclose":
+			mode = ConnClose
+		case "http-server-close":
+			mode = ConnServerClose
+		}
+	}
+	px.HTTP.ConnMode = mode
+}
+
+// optionHeader handles "option forwardfor [except <net>] [header <name>]
+// [if-none]" and "option originalto [except <net>] [header <name>]"; the
+// arguments were checked by checkForwardFor / checkOriginalTo.
+func (p *parser) optionHeader(h *HeaderOpt, name string, w []string, on bool) {
+	*h = HeaderOpt{Enabled: on, Header: "x-forwarded-for"}
+	if name == "originalto" {
+		h.Header = "x-original-to"
+	}
+	if !on {
+		return
+	}
+	for i := 2; i < len(w); i++ {
+		switch w[i] {
+		case "except":
+			i++
+			pfx, ok := parseNet(w[i])
+			if !ok {
+				p.alert("'option " + name + " except' expects <address>[/mask] as argument.")
+				return
+			}
+			h.Except, h.HasExcept = pfx, true
+		case "header":
+			i++
+			h.Header = w[i]
+		case "if-none":
+			h.IfNone = true
+		}
+	}
+}
+
+// parseNet parses an address with an optional mask: "10.0.0.0/8",
+// "127.0.0.1", "::1/128", or a dotted mask "10.0.0.0/255.0.0.0".
+func parseNet(s string) (netip.Prefix, bool) {
+	addr, mask, hasMask := strings.Cut(s, "/")
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	bits := a.BitLen()
+	if hasMask {
+		if m, err := netip.ParseAddr(mask); err == nil && m.Is4() && a.Is4() {
+			b := m.As4()
+			v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+			bits = 0
+			for v&(1<<31) != 0 {
+				bits++
+				v <<= 1
+			}
+			if v != 0 {
+				return netip.Prefix{}, false
+			}
+		} else {
+			n, end := strtolBase10(mask, 0)
+			if end != len(mask) || mask == "" || n < 0 || int(n) > a.BitLen() {
+				return netip.Prefix{}, false
+			}
+			bits = int(n)
+		}
+	}
+	return netip.PrefixFrom(a, bits).Masked(), true
+}
+
+// proxyHTTPReuse handles "http-reuse never|safe|aggressive|always".
+func (p *parser) proxyHTTPReuse(ps *proxyState, w []string) {
+	if p.tooMany(1, w, "http-reuse") {
+		return
+	}
+	switch arg(w, 1) {
+	case "never":
+		ps.px.HTTP.Reuse = ReuseNever
+	case "safe":
+		ps.px.HTTP.Reuse = ReuseSafe
+	case "aggressive":
+		ps.px.HTTP.Reuse = ReuseAggressive
+	case "always":
+		ps.px.HTTP.Reuse = ReuseAlways
+	default:
+		p.alert("'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'")
+	}
+}
+
+// proxyMonitorURI handles "monitor-uri <uri>".
+func (p *parser) proxyMonitorURI(ps *proxyState, w []string) {
+	if p.tooMany(1, w, "monitor-uri") {
+		return
+	}
+	if arg(w, 1) == "" {
+		p.alert("'monitor-uri' expects an URI.")
+		return
+	}
+	ps.px.HTTP.MonitorURI = w[1]
+}

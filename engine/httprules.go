@@ -1,0 +1,343 @@
+package engine
+
+import (
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+
+	"hitless/engine/h1"
+	"hitless/engine/rules"
+)
+
+// txnSample is the rules.Sample of the head a reactor is processing. It
+// reads the parsed request (and response) in place, so it is valid only
+// while those heads sit in their buffers. Owned by the reactor.
+type txnSample struct {
+	s       *stream
+	reqHead []byte
+	req     *h1.Request
+	resHead []byte
+	res     *h1.Response // nil while processing the request
+	target  []byte       // replaced request target, nil when unchanged
+}
+
+var _ rules.Sample = (*txnSample)(nil)
+
+func (t *txnSample) Method() []byte { return t.req.MethodSpan.Bytes(t.reqHead) }
+
+func (t *txnSample) URL() []byte {
+	if t.target != nil {
+		return t.target
+	}
+	return t.req.Target.Bytes(t.reqHead)
+}
+
+func (t *txnSample) Path() []byte {
+	if t.target != nil {
+		p, _ := splitTarget(t.target)
+		return p
+	}
+	return t.req.Path.Bytes(t.reqHead)
+}
+
+func (t *txnSample) Query() []byte {
+	if t.target != nil {
+		_, q := splitTarget(t.target)
+		return q
+	}
+	return t.req.Query.Bytes(t.reqHead)
+}
+
+func (t *txnSample) Minor() int { return int(t.req.Minor) }
+
+func (t *txnSample) NumHeaders(res bool) int {
+	if res {
+		if t.res == nil {
+			return 0
+		}
+		return t.res.NumHeaders
+	}
+	return t.req.NumHeaders
+}
+
+func (t *txnSample) HeaderAt(res bool, i int) (name, value []byte, ok bool) {
+	if res {
+		if t.res == nil || i >= t.res.NumHeaders {
+			return nil, nil, false
+		}
+		h := &t.res.Headers[i]
+		return h.Name.Bytes(t.resHead), h.Value.Bytes(t.resHead), !h.Del
+	}
+	if i >= t.req.NumHeaders {
+		return nil, nil, false
+	}
+	h := &t.req.Headers[i]
+	return h.Name.Bytes(t.reqHead), h.Value.Bytes(t.reqHead), !h.Del
+}
+
+func (t *txnSample) Src() netip.Addr { return t.s.h.client.Addr().Unmap() }
+func (t *txnSample) SrcPort() int    { return int(t.s.h.client.Port()) }
+
+func (t *txnSample) Dst() netip.Addr { return t.s.h.localAddr().Addr().Unmap() }
+func (t *txnSample) DstPort() int    { return int(t.s.h.localAddr().Port()) }
+
+func (t *txnSample) Status() int {
+	if t.res == nil {
+		return 0
+	}
+	return t.res.Status
+}
+
+func (t *txnSample) Vars() *rules.Vars { return &t.s.h.vars }
+
+// splitTarget splits an origin-form target into path and query.
+func splitTarget(t []byte) (path, query []byte) {
+	for i, c := range t {
+		if c == '?' {
+			return t[:i], t[i+1:]
+		}
+	}
+	return t, nil
+}
+
+// local returns the address the client connected to, asking the kernel
+// the first time.
+func (h *httpTxn) localAddr() netip.AddrPort {
+	if !h.dstKnown {
+		h.dstKnown = true
+		if sa, err := unix.Getsockname(h.cliFD); err == nil {
+			switch a := sa.(type) {
+			case *unix.SockaddrInet4:
+				h.dst = netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+			case *unix.SockaddrInet6:
+				h.dst = netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
+			}
+		}
+	}
+	return h.dst
+}
+
+// Outcomes of a rule set.
+const (
+	rulesContinue = iota // go on with the transaction
+	rulesAnswered        // a local response was prepared; the transaction ends
+	rulesFailed          // a rewrite did not fit; a 500 (request) or 502 was prepared
+)
+
+// runRequestRules evaluates list (http-request, then redirect rules when
+// redirects is set) on the request in r.hreq. Header edits mark headers
+// deleted and append lines to r.hextra; a new target goes to r.htarget.
+func (r *reactor) runRequestRules(s *stream, t *txnSample, list []*rules.Rule, headLen int) int {
+	for _, rule := range list {
+		if !rule.Cond.Eval(t) {
+			continue
+		}
+		switch rule.Action {
+		case rules.ActAllow:
+			return rulesContinue
+		case rules.ActDeny:
+			r.ctr[s.fe.ctr].denied.Add(1)
+			r.httpLocal(s, r.denyResponse(rule), -1)
+			return rulesAnswered
+		case rules.ActReturn:
+			r.ctr[s.fe.ctr].intercepted.Add(1)
+			r.httpLocal(s, r.returnResponse(rule, t), headLen)
+			return rulesAnswered
+		case rules.ActRedirect:
+			resp, ok := rule.Redirect.AppendResponseIf(r.hlocal[:0], t, !s.h.cliKeep)
+			r.hlocal = resp[:0]
+			if !ok {
+				continue // "ignore-empty" with an empty location
+			}
+			r.ctr[s.fe.ctr].intercepted.Add(1)
+			r.httpLocal(s, resp, headLen)
+			return rulesAnswered
+		case rules.ActSetPath, rules.ActSetURI, rules.ActSetQuery, rules.ActReplacePath, rules.ActReplaceURI:
+			r.rewriteTarget(t, rule)
+		case rules.ActSetVar, rules.ActUnsetVar:
+			rule.ApplyVar(t)
+			continue // the head is unchanged
+		default:
+			r.headerRule(t, rule, false)
+		}
+		s.h.rewrite = true
+	}
+	return rulesContinue
+}
+
+// runResponseRules evaluates http-response rules on the response in
+// r.hres.
+func (r *reactor) runResponseRules(s *stream, t *txnSample, list []*rules.Rule) int {
+	for _, rule := range list {
+		if !rule.Cond.Eval(t) {
+			continue
+		}
+		switch rule.Action {
+		case rules.ActAllow:
+			return rulesContinue
+		case rules.ActDeny:
+			if s.be != nil {
+				r.ctr[s.be.ctr].deniedRes.Add(1)
+			}
+			r.ctr[s.fe.ctr].deniedRes.Add(1)
+			return rulesAnswered
+		case rules.ActSetStatus:
+			s.h.newStatus = rule.Status
+			s.h.newReason = rule.Reason
+		case rules.ActSetVar, rules.ActUnsetVar:
+			rule.ApplyVar(t)
+			continue
+		default:
+			r.headerRule(t, rule, true)
+		}
+		s.h.rewrite = true
+	}
+	return rulesContinue
+}
+
+// headerRule applies a header action to the request or response head.
+func (r *reactor) headerRule(t *txnSample, rule *rules.Rule, res bool) {
+	n := t.NumHeaders(res)
+	switch rule.Action {
+	case rules.ActSetHeader, rules.ActDelHeader:
+		for i := 0; i < n; i++ {
+			if name, _, ok := t.HeaderAt(res, i); ok && rule.MatchName(name) {
+				markHeader(t, res, i)
+			}
+		}
+		if rule.Action == rules.ActDelHeader {
+			return
+		}
+		fallthrough
+	case rules.ActAddHeader:
+		r.hextra = append(r.hextra, rule.Name...)
+		r.hextra = append(r.hextra, ':', ' ')
+		r.hextra = rule.Value.Append(r.hextra, t)
+		r.hextra = append(r.hextra, '\r', '\n')
+	case rules.ActReplaceHeader, rules.ActReplaceValue:
+		for i := 0; i < n; i++ {
+			name, value, ok := t.HeaderAt(res, i)
+			if !ok || !rule.MatchName(name) {
+				continue
+			}
+			v, matched := rule.ReplaceValue(r.hval[:0], value, t)
+			r.hval = v[:0]
+			if !matched {
+				continue
+			}
+			markHeader(t, res, i)
+			r.hextra = append(r.hextra, name...)
+			r.hextra = append(r.hextra, ':', ' ')
+			r.hextra = append(r.hextra, v...)
+			r.hextra = append(r.hextra, '\r', '\n')
+		}
+	}
+}
+
+// markHeader marks header i of the request or response deleted.
+func markHeader(t *txnSample, res bool, i int) {
+	if res {
+		t.res.Headers[i].Del = true
+	} else {
+		t.req.Headers[i].Del = true
+	}
+}
+
+// rewriteTarget applies set-path, set-uri, set-query, replace-path and
+// replace-uri; the new target is kept in r.htarget.
+func (r *reactor) rewriteTarget(t *txnSample, rule *rules.Rule) {
+	path, query, url := t.Path(), t.Query(), t.URL()
+	nt := r.htmp[:0]
+	switch rule.Action {
+	case rules.ActSetURI:
+		nt = rule.Value.Append(nt, t)
+	case rules.ActSetPath:
+		nt = rule.Value.Append(nt, t)
+		if len(query) > 0 || hasQuery(url) {
+			nt = append(nt, '?')
+			nt = append(nt, query...)
+		}
+	case rules.ActSetQuery:
+		nt = append(nt, path...)
+		nt = append(nt, '?')
+		nt = rule.Value.Append(nt, t)
+	case rules.ActReplacePath:
+		v, ok := rule.ReplaceValue(nt, path, t)
+		if !ok {
+			return
+		}
+		nt = v
+		if hasQuery(url) {
+			nt = append(nt, '?')
+			nt = append(nt, query...)
+		}
+	case rules.ActReplaceURI:
+		v, ok := rule.ReplaceValue(nt, url, t)
+		if !ok {
+			return
+		}
+		nt = v
+	}
+	// The new target replaces the previous one; the scratch buffers swap
+	// so that the next rewrite can read this one.
+	r.htmp, r.htarget = r.htarget[:0], nt
+	t.target = nt
+}
+
+func hasQuery(url []byte) bool {
+	for _, c := range url {
+		if c == '?' {
+			return true
+		}
+	}
+	return false
+}
+
+// denyResponse is the response of an http-request deny rule.
+func (r *reactor) denyResponse(rule *rules.Rule) []byte {
+	st := rule.Status
+	if st == 0 {
+		st = 403
+	}
+	switch {
+	case rule.Errorfile:
+		return rule.Body
+	case rule.DefaultErrorfile || rule.Body == nil && rule.Value == nil:
+		if p := h1.ErrorPage(st); p != nil {
+			return p
+		}
+	}
+	r.hlocal = h1.AppendResponse(r.hlocal[:0], st, rule.ContentType, nil, rule.Body)
+	return r.hlocal
+}
+
+// returnResponse is the response of an http-request return rule.
+func (r *reactor) returnResponse(rule *rules.Rule, t *txnSample) []byte {
+	st := rule.Status
+	if st == 0 {
+		st = 200
+	}
+	switch {
+	case rule.Errorfile:
+		return rule.Body
+	case rule.DefaultErrorfile:
+		if p := h1.ErrorPage(st); p != nil {
+			return p
+		}
+	}
+	extra := r.hval[:0]
+	for _, h := range rule.Hdrs {
+		extra = append(extra, h.Name...)
+		extra = append(extra, ':', ' ')
+		extra = h.Value.Append(extra, t)
+		extra = append(extra, '\r', '\n')
+	}
+	r.hval = extra[:0]
+	body := rule.Body
+	if rule.Value != nil {
+		r.htmp = rule.Value.Append(r.htmp[:0], t)
+		body = r.htmp
+	}
+	r.hlocal = h1.AppendResponse(r.hlocal[:0], st, rule.ContentType, extra, body)
+	return r.hlocal
+}
