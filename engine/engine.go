@@ -228,7 +228,8 @@ func (e *Engine) buildProxies() error {
 		b := &backend{cfg: p, e: e, name: p.Name, id: p.ID, ctr: e.nctr, retries: p.Retries,
 			redispatch: p.Redispatch, redispInt: p.RedispatchInterval, q: queue.New(e.nreactors),
 			connMode: p.HTTP.ConnMode, reuse: p.HTTP.Reuse,
-			reqRules: p.HTTP.RequestRules, resRules: p.HTTP.ResponseRules}
+			reqRules: p.HTTP.RequestRules, resRules: p.HTTP.ResponseRules,
+			forwardFor: p.HTTP.ForwardFor, originalTo: p.HTTP.OriginalTo}
 		e.nctr++
 		b.timeouts = timeoutsOf(p)
 		b.connectTO = b.timeouts.connect
@@ -276,7 +277,7 @@ func (e *Engine) buildProxies() error {
 		if p.Mode == config.ModeHTTP {
 			fe.http = true
 			fe.connMode = p.HTTP.ConnMode
-			fe.forwardFor = p.HTTP.ForwardFor
+			fe.forwardFor, fe.originalTo = p.HTTP.ForwardFor, p.HTTP.OriginalTo
 			fe.monitorURI = p.HTTP.MonitorURI
 			fe.reqTO = p.Timeouts.HTTPRequest.Milliseconds()
 			fe.kaTO = p.Timeouts.HTTPKeepAlive.Milliseconds()

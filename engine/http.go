@@ -290,12 +290,23 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	}
 
 	// Rewrite the head for the server when something must change.
-	if o := &fe.forwardFor; o.Enabled && h.client.IsValid() && !(o.HasExcept && o.Except.Contains(h.client.Addr().Unmap())) {
+	// option forwardfor / originalto: the frontend's, else the backend's.
+	o := &fe.forwardFor
+	if !o.Enabled {
+		o = &be.forwardFor
+	}
+	if a := h.client.Addr().Unmap(); o.Enabled && a.IsValid() && !(o.HasExcept && o.Except.Contains(a)) {
 		if _, found := req.Header(head, o.Header); !(o.IfNone && found) {
-			r.hextra = append(r.hextra, o.Header...)
-			r.hextra = append(r.hextra, ':', ' ')
-			r.hextra = h.client.Addr().Unmap().AppendTo(r.hextra)
-			r.hextra = append(r.hextra, '\r', '\n')
+			r.hextra = appendAddrHeader(r.hextra, o.Header, a)
+		}
+	}
+	o = &fe.originalTo
+	if !o.Enabled {
+		o = &be.originalTo
+	}
+	if o.Enabled {
+		if a := h.localAddr().Addr().Unmap(); a.IsValid() && !(o.HasExcept && o.Except.Contains(a)) {
+			r.hextra = appendAddrHeader(r.hextra, o.Header, a)
 		}
 	}
 	if h.mode != config.ConnKeepAlive && req.Conn&h1.ConnClose == 0 {
@@ -335,6 +346,14 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	s.key = r.httpKey(s, be, head)
 	r.connect(s, nil)
 	return true
+}
+
+// appendAddrHeader appends "name: addr\r\n".
+func appendAddrHeader(dst []byte, name string, a netip.Addr) []byte {
+	dst = append(dst, name...)
+	dst = append(dst, ':', ' ')
+	dst = a.AppendTo(dst)
+	return append(dst, '\r', '\n')
 }
 
 // appendHeaderLine appends "name: value\r\n".

@@ -31,6 +31,7 @@ func startHTTPBackend(t *testing.T, name string, h http.HandlerFunc) *httpBacken
 			body, _ := io.ReadAll(r.Body)
 			w.Header().Set("X-Server", name)
 			w.Header().Set("X-Seen-XFF", r.Header.Get("X-Forwarded-For"))
+			w.Header().Set("X-Seen-OT", r.Header.Get("X-Original-To"))
 			w.Header().Set("X-Seen-Connection", r.Header.Get("Connection"))
 			fmt.Fprintf(w, "%s %s %s body=%d:%s", name, r.Method, r.URL.RequestURI(), len(body), body)
 		}
@@ -287,6 +288,13 @@ func TestHTTPForwardFor(t *testing.T) {
 	res, _ := rc.read("GET")
 	if got := res.Header.Get("X-Seen-XFF"); got != "127.0.0.1" {
 		t.Fatalf("X-Forwarded-For seen by the server: %q", got)
+	}
+
+	_, addr = httpProxy(t, "  option originalto header X-Original-To\n", be.addr())
+	rc = dialHTTP(t, addr)
+	rc.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	if res, _ := rc.read("GET"); res.Header.Get("X-Seen-OT") != "127.0.0.1" || res.Header.Get("X-Seen-XFF") != "" {
+		t.Fatalf("originalto: %q, forwardfor %q", res.Header.Get("X-Seen-OT"), res.Header.Get("X-Seen-XFF"))
 	}
 
 	_, addr = httpProxy(t, "  option forwardfor except 127.0.0.0/8\n", be.addr())

@@ -164,10 +164,11 @@ type backend struct {
 	actView  view
 	bckView  view
 
-	connMode config.ConnMode // mode http: option httpclose / http-server-close
-	reuse    config.Reuse    // http-reuse
-	reqRules []*rules.Rule   // http-request rules of the backend section
-	resRules []*rules.Rule   // http-response rules of the backend section
+	connMode               config.ConnMode // mode http: option httpclose / http-server-close
+	reuse                  config.Reuse    // http-reuse
+	forwardFor, originalTo config.HeaderOpt
+	reqRules               []*rules.Rule // http-request rules of the backend section
+	resRules               []*rules.Rule // http-response rules of the backend section
 }
 
 // pending returns the streams waiting in the backend's queue and in its
@@ -347,6 +348,7 @@ type frontend struct {
 	http       bool
 	connMode   config.ConnMode
 	forwardFor config.HeaderOpt
+	originalTo config.HeaderOpt
 	monitorURI string
 	reqTO      int64 // timeout http-request, ms; 0 = none
 	kaTO       int64 // timeout http-keep-alive, ms; 0 = none
