@@ -109,14 +109,12 @@ func StartProxy(ctx context.Context, p Proxy, s ProxySpec) (*Process, error) {
 	return proc, nil
 }
 
-// Hitless is hitless run in the foreground (-db) on [HAProxyConfig]. It
-// refuses mode http today: the HTTP tables show it as pending.
+// Hitless is hitless run in the foreground (-db) on [HAProxyConfig].
 func Hitless(binary string) Proxy {
 	return Proxy{
-		Name:    "hitless",
-		Modes:   []Mode{ModeTCP},
-		Pending: map[Mode]string{ModeHTTP: "n/a: mode http not implemented yet"},
-		Config:  HAProxyConfig,
+		Name:   "hitless",
+		Modes:  []Mode{ModeTCP, ModeHTTP},
+		Config: HAProxyConfig,
 		Argv: func(cfgPath string, _ ProxySpec) []string {
 			return []string{binary, "-db", "-f", cfgPath}
 		},

@@ -103,15 +103,12 @@ func TestProxies(t *testing.T) {
 		if !slices.Equal(argv[1:], []string{"-db", "-f", "/tmp/x.cfg"}) {
 			t.Errorf("%s argv %q: want foreground (-db) on the file", p.Name, argv)
 		}
-		if !p.Supports(ModeTCP) {
-			t.Errorf("%s does not support tcp", p.Name)
+		if !p.Supports(ModeTCP) || !p.Supports(ModeHTTP) {
+			t.Errorf("%s does not support both modes", p.Name)
 		}
-	}
-	if Hitless("h").Supports(ModeHTTP) {
-		t.Error("hitless claims http mode, which it rejects today")
-	}
-	if why := Hitless("h").Pending[ModeHTTP]; why != "n/a: mode http not implemented yet" {
-		t.Errorf("hitless's http row says %q", why)
+		if len(p.Pending) != 0 {
+			t.Errorf("%s has pending rows: %v", p.Name, p.Pending)
+		}
 	}
 }
 
