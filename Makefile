@@ -24,7 +24,10 @@ FUZZ_TARGETS := \
 	./engine/h1:FuzzChunked \
 	./engine/h1:FuzzFindHeadEnd \
 	./engine/rules:FuzzParseCond \
-	./engine/rules:FuzzParseRule
+	./engine/rules:FuzzParseRule \
+	./engine/logs:FuzzCompile \
+	./engine/logs:FuzzAppend \
+	./engine/logs:FuzzParseAddr
 
 .PHONY: help
 help: ## list targets
