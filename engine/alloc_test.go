@@ -43,15 +43,24 @@ func TestTimerWheelDoesNotAllocate(t *testing.T) {
 }
 
 // TestHTTPRequestDoesNotAllocate drives keep-alive requests through a
-// running engine, with a client and a server that use raw system calls
+// running engine that logs each of them, with a client and a server that use raw system calls
 // on preallocated buffers from this goroutine, so that the process-wide
 // allocation count is the reactor's: a warm request/response round trip
 // allocates nothing.
 func TestHTTPRequestDoesNotAllocate(t *testing.T) {
 	lfd, port := rawListen(t)
+	// The traffic log goes to a UDP socket nobody reads.
+	udp, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(udp) })
+	unix.Bind(udp, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}})
+	sa, _ := unix.Getsockname(udp)
 	cfg := fmt.Sprintf("defaults\n  mode http\n  timeout connect 2s\n  timeout client 10s\n  timeout server 10s\n"+
-		"listen px\n  bind 127.0.0.1:0\n  option forwardfor\n  http-request set-header X-Test yes if { path_beg /a }\n"+
-		"  http-response del-header X-Drop\n  server s1 127.0.0.1:%d\n", port)
+		"listen px\n  bind 127.0.0.1:0\n  log 127.0.0.1:%d local0\n  option httplog\n  option forwardfor\n"+
+		"  http-request set-header X-Test yes if { path_beg /a }\n"+
+		"  http-response del-header X-Drop\n  server s1 127.0.0.1:%d\n", sa.(*unix.SockaddrInet4).Port, port)
 	e, _ := startParsed(t, cfg, 1)
 	addr := e.ListenAddrs()["px"][0]
 	cli := rawDial(t, addr)

@@ -14,6 +14,7 @@ import (
 	"hitless/affinity"
 	"hitless/engine/config"
 	"hitless/engine/h1"
+	"hitless/engine/logs"
 	"hitless/lb"
 	"hitless/poller"
 	"hitless/queue"
@@ -54,10 +55,12 @@ type Engine struct {
 	maxAccept int
 	maxpipes  int64
 	bufsize   int
-	maxHead   int          // largest HTTP head: bufsize - maxrewrite
-	h1lim     h1.Limits    // parser limits of mode http
-	pipesUsed atomic.Int64 // pipes alive, pooled or held by a stream
-	pipesBusy atomic.Int64 // pipes held by a stream
+	pid       int
+	sinks     map[sinkKey]*logs.Sink // log targets, opened once
+	maxHead   int                    // largest HTTP head: bufsize - maxrewrite
+	h1lim     h1.Limits              // parser limits of mode http
+	pipesUsed atomic.Int64           // pipes alive, pooled or held by a stream
+	pipesBusy atomic.Int64           // pipes held by a stream
 
 	global       gauge         // client connections alive (CurrConns)
 	cumConns     atomic.Uint64 // accepted connections (CumConns)
@@ -85,7 +88,7 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 	if opts.ResolveTimeout <= 0 {
 		opts.ResolveTimeout = 5 * time.Second
 	}
-	e := &Engine{cfg: cfg, opts: opts, start: time.Now(), done: make(chan struct{})}
+	e := &Engine{cfg: cfg, opts: opts, start: time.Now(), done: make(chan struct{}), pid: os.Getpid()}
 	g := &cfg.Global
 
 	usable := usableCPUs()
@@ -295,6 +298,10 @@ func (e *Engine) buildProxies() error {
 			fe.backend = be[p.Name]
 		}
 		fe.spliceReq, fe.spliceRes = spliceModes(p, fe.backend, e.maxpipes)
+		if err := e.buildLogs(fe, p); err != nil {
+			e.closeSinks()
+			return err
+		}
 		backlog := p.Backlog
 		if backlog <= 0 {
 			backlog = int(fe.maxconn)
@@ -421,6 +428,7 @@ func (e *Engine) Start() error {
 			}
 		}
 		e.closePollers()
+		e.closeSinks()
 		e.doneOnce.Do(func() { close(e.done) })
 		return err
 	}
@@ -474,6 +482,7 @@ func (e *Engine) Start() error {
 		for _, sp := range e.shared {
 			sp.closeShared()
 		}
+		e.closeSinks()
 		e.doneOnce.Do(func() { close(e.done) })
 	}()
 	return nil
@@ -487,6 +496,7 @@ func (e *Engine) reactorDone(r *reactor) { e.running.Done() }
 func (e *Engine) Close() {
 	if e.started.CompareAndSwap(false, true) {
 		e.closePollers()
+		e.closeSinks()
 		e.doneOnce.Do(func() { close(e.done) })
 	}
 }

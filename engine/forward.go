@@ -238,10 +238,12 @@ func (r *reactor) idleChannel(c *channel) {
 func (r *reactor) countBytes(s *stream, n uint64, request, spliced bool) {
 	fe, be, srv := &r.ctr[s.fe.ctr], &r.ctr[s.be.ctr], &r.ctr[s.srv.ctr]
 	if request {
+		s.bytesIn += n
 		fe.bytesIn.Add(n)
 		be.bytesIn.Add(n)
 		srv.bytesIn.Add(n)
 	} else {
+		s.bytesOut += n
 		fe.bytesOut.Add(n)
 		be.bytesOut.Add(n)
 		srv.bytesOut.Add(n)
@@ -258,9 +260,11 @@ func (r *reactor) countAbort(s *stream, clientSide bool) {
 		return
 	}
 	if clientSide {
+		s.setTerm('C', 'D')
 		r.ctr[s.srv.ctr].cliAbort.Add(1)
 		r.ctr[s.be.ctr].cliAbort.Add(1)
 	} else {
+		s.setTerm('S', 'D')
 		r.ctr[s.srv.ctr].srvAbort.Add(1)
 		r.ctr[s.be.ctr].srvAbort.Add(1)
 		r.ctr[s.srv.ctr].respErr.Add(1)

@@ -78,9 +78,17 @@ type httpTxn struct {
 	rewrite   bool // a rule changed the head being processed
 	newStatus int  // http-response set-status; 0 = unchanged
 	newReason string
-	cliFD     int            // the client socket, for the local address
-	dst       netip.AddrPort // the local address, once asked
-	dstKnown  bool
+	cliFD     int // the client socket, for the local address
+
+	// Logs.
+	logged      bool           // the transaction was logged
+	begun       bool           // a request (head) arrived: the transaction will be logged
+	txnStart    int64          // ms: the transaction began (accept, or end of the previous one)
+	tHead, tRes int64          // ms: request head complete, final response head received
+	lastBe      *backend       // the backend of the transaction
+	reqLine     []byte         // copy of the request line, when the log prints it
+	dst         netip.AddrPort // the local address, once asked
+	dstKnown    bool
 }
 
 // httpStart begins serving a client connection of a mode http frontend.
@@ -89,8 +97,8 @@ func (r *reactor) httpStart(s *stream) {
 		s.h = new(httpTxn)
 	}
 	h := s.h
-	vars := h.vars
-	*h = httpTxn{client: poller.PeerAddrPort(&r.peer), cliFD: s.cli.fd, vars: vars}
+	vars, line := h.vars, h.reqLine[:0]
+	*h = httpTxn{client: s.client, cliFD: s.cli.fd, vars: vars, reqLine: line}
 	h.rq.reset()
 	h.rs.reset()
 	r.httpWait(s)
@@ -105,7 +113,11 @@ func (r *reactor) httpWait(s *stream) {
 	h.rs.reset()
 	h.status, h.local, h.interim, h.gotResp, h.resSent, h.reused = 0, false, false, false, false, false
 	h.reqStart = r.now
+	h.txnStart = r.now
 	h.vars.Reset()
+	h.logged, h.begun, h.tHead, h.tRes, h.lastBe = false, false, -1, -1, nil
+	h.reqLine = h.reqLine[:0]
+	s.lastSrv, s.tSrv, s.tConn, s.bytesIn, s.bytesOut, s.term = nil, -1, -1, 0, 0, [2]byte{}
 	r.armStream(s)
 }
 
@@ -204,6 +216,7 @@ func (r *reactor) httpReadRequest(s *stream) bool {
 		}
 		c.end += n
 		s.cli.lastAct = r.now
+		s.bytesIn += uint64(n)
 		r.ctr[s.fe.ctr].bytesIn.Add(uint64(n))
 		if n < len(room) {
 			r.shortRead(&s.cli)
@@ -217,6 +230,7 @@ func (r *reactor) httpReadRequest(s *stream) bool {
 func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	h, c, fe := s.h, &s.req, s.fe
 	req := &r.hreq
+	h.begun = true
 	if err := h1.ParseRequest(c.buf[c.off:c.off+headLen], req, r.e.h1lim); err != nil {
 		st := 400
 		if e, ok := err.(*h1.Error); ok {
@@ -227,6 +241,10 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 		return true
 	}
 	h.nreq++
+	h.tHead = r.now
+	if fe.logFmt != nil && !fe.logAtAccept {
+		h.reqLine = append(h.reqLine[:0], req.Line.Bytes(c.buf[c.off:c.off+headLen])...)
+	}
 	r.ctr[fe.ctr].reqTot.Add(1)
 	fe.reqRate.add(r.now)
 	h.method, h.minor = req.Method, req.Minor
@@ -335,6 +353,7 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	h.srvKeep = h.mode == config.ConnKeepAlive && req.Conn&h1.ConnClose == 0 && req.Minor >= 1
 
 	// Assign the backend (counted until the transaction ends).
+	h.lastBe = be
 	be.cur.inc()
 	be.rate.add(r.now)
 	be.lastSess.Store(r.now)
@@ -610,6 +629,7 @@ func (r *reactor) pump(s *stream, c *channel, m *httpMsg, src, dst *side, reques
 		budget -= n
 		src.lastAct = r.now
 		if request {
+			s.bytesIn += uint64(n)
 			r.ctr[s.fe.ctr].bytesIn.Add(uint64(n))
 		}
 		done, err := scanBody(c, m)
@@ -636,6 +656,7 @@ func (r *reactor) httpCountBytes(s *stream, n uint64, request bool) {
 		return
 	}
 	s.h.resSent = true
+	s.bytesOut += n
 	r.ctr[s.fe.ctr].bytesOut.Add(n)
 	if s.be != nil {
 		r.ctr[s.be.ctr].bytesOut.Add(n)
@@ -709,6 +730,7 @@ func (r *reactor) httpResponse(s *stream, headLen int) (again, ok bool) {
 		return true, true
 	}
 	h.status = res.Status
+	h.tRes = r.now
 	h.rs.framing, h.rs.left = res.Body, res.ContentLength
 	h.interim = res.Status < 200 && res.Status != 101
 	if !h.interim {
@@ -846,6 +868,7 @@ func (r *reactor) httpServerFailed(s *stream) bool {
 func (r *reactor) httpEnd(s *stream) {
 	h := s.h
 	srv := s.srv
+	r.httpLog(s)
 	if s.out.fd >= 0 {
 		if h.srvKeep && s.res.end == s.res.off && srv != nil && !r.exiting && r.quiet(&s.out) {
 			h.idleSrv = srv
@@ -881,6 +904,18 @@ func (r *reactor) dropIdleServer(s *stream) {
 // closes the connection once it is sent. The server side is closed now.
 func (r *reactor) httpFail(s *stream, status int) {
 	h := s.h
+	switch status {
+	case 408:
+		s.setTerm('c', 'R')
+	case 502:
+		s.setTerm('S', 'H')
+	case 503:
+		s.setTerm('S', 'C')
+	case 504:
+		s.setTerm('s', 'H')
+	default:
+		s.setTerm('P', 'R')
+	}
 	if h.status == 0 || !h.gotResp {
 		h.status = status
 		if s.be != nil || s.fe != nil {
@@ -960,9 +995,11 @@ func (r *reactor) httpSendLocal(s *stream) bool {
 		}
 		c.off += n
 		s.cli.lastAct = r.now
+		s.bytesOut += uint64(n)
 		r.ctr[s.fe.ctr].bytesOut.Add(uint64(n))
 	}
 	r.dropChannel(c)
+	r.httpLog(s)
 	h.local = false
 	if !h.cliKeep {
 		r.httpClose(s)
@@ -991,6 +1028,7 @@ func (r *reactor) httpTimeout(s *stream) {
 	case s.state == stHTTPWait && !h.local:
 		if s.req.end > s.req.off || h.nreq == 0 {
 			// HAProxy's 408: the head did not arrive in time.
+			h.begun = true
 			r.ctr[s.fe.ctr].reqErr.Add(1)
 			r.httpFail(s, 408)
 			r.httpRun(s)

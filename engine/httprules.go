@@ -3,8 +3,6 @@ package engine
 import (
 	"net/netip"
 
-	"golang.org/x/sys/unix"
-
 	"hitless/engine/h1"
 	"hitless/engine/rules"
 )
@@ -100,19 +98,12 @@ func splitTarget(t []byte) (path, query []byte) {
 	return t, nil
 }
 
-// local returns the address the client connected to, asking the kernel
-// the first time.
+// localAddr returns the address the client connected to, asking the
+// kernel the first time.
 func (h *httpTxn) localAddr() netip.AddrPort {
 	if !h.dstKnown {
 		h.dstKnown = true
-		if sa, err := unix.Getsockname(h.cliFD); err == nil {
-			switch a := sa.(type) {
-			case *unix.SockaddrInet4:
-				h.dst = netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
-			case *unix.SockaddrInet6:
-				h.dst = netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
-			}
-		}
+		h.dst = localAddrOf(h.cliFD)
 	}
 	return h.dst
 }
@@ -136,10 +127,12 @@ func (r *reactor) runRequestRules(s *stream, t *txnSample, list []*rules.Rule, h
 		case rules.ActAllow:
 			return rulesContinue
 		case rules.ActDeny:
+			s.setTerm('P', 'R')
 			r.ctr[s.fe.ctr].denied.Add(1)
 			r.httpLocal(s, r.denyResponse(rule), -1)
 			return rulesAnswered
 		case rules.ActReturn:
+			s.setTerm('L', 'R')
 			r.ctr[s.fe.ctr].intercepted.Add(1)
 			r.httpLocal(s, r.returnResponse(rule, t), headLen)
 			return rulesAnswered
@@ -149,6 +142,7 @@ func (r *reactor) runRequestRules(s *stream, t *txnSample, list []*rules.Rule, h
 			if !ok {
 				continue // "ignore-empty" with an empty location
 			}
+			s.setTerm('L', 'R')
 			r.ctr[s.fe.ctr].intercepted.Add(1)
 			r.httpLocal(s, resp, headLen)
 			return rulesAnswered

@@ -13,6 +13,7 @@ import (
 
 	"hitless/engine/check"
 	"hitless/engine/config"
+	"hitless/engine/logs"
 	"hitless/engine/rules"
 	"hitless/lb"
 	"hitless/queue"
@@ -357,6 +358,10 @@ type frontend struct {
 	resRules   []*rules.Rule
 	redirects  []*rules.Rule
 	switching  []switchRule
+
+	logFmt      *logs.Format // nil: no traffic log
+	logAtAccept bool         // no log format: HAProxy's line at accept time
+	logs        []logTarget
 }
 
 // switchRule is a use_backend line, resolved.

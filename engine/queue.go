@@ -255,6 +255,7 @@ func (r *reactor) queueTimeout(s *stream) {
 		return
 	}
 	// HAProxy's sQ: the stream waited in the queue for too long.
+	s.setTerm('s', 'Q')
 	r.ctr[s.be.ctr].connErr.Add(1)
 	r.refuse(s)
 }

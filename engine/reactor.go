@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hitless/engine/h1"
+	"hitless/engine/logs"
 	"hitless/lb"
 	"hitless/poller"
 )
@@ -67,6 +68,8 @@ type reactor struct {
 	htmp      []byte     // target rewriting scratch
 	htarget   []byte     // the rewritten target of the request being processed
 	idle      idlePool
+	logBuf    []byte      // a log line being rendered
+	logF      logs.Fields // the fields of that line
 }
 
 // yieldEveryMs is how often a busy reactor yields to the Go scheduler.
@@ -80,7 +83,7 @@ const yieldEveryMs = 5
 // peerBuf returns where accept stores the client's address: only
 // frontends whose backend balances by source need it.
 func (l *listener) peerBuf(r *reactor) *unix.RawSockaddrAny {
-	if l.spec.fe.http {
+	if fe := l.spec.fe; fe.http || len(fe.logs) > 0 {
 		return &r.peer
 	}
 	if b := l.spec.fe.backend; b != nil && b.keyer.Input == lb.KeySource {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"net/netip"
+
 	"golang.org/x/sys/unix"
 
 	"hitless/lb"
@@ -80,6 +82,14 @@ type stream struct {
 	key      lb.Key      // the hash key of a hash-balanced backend
 	born     int64       // reactor ms of the accept
 	h        *httpTxn    // mode http state; nil for mode tcp
+
+	// For the logs (per connection in mode tcp, per transaction in mode
+	// http).
+	client            netip.AddrPort // captured at accept when needed
+	lastSrv           *server        // the server of the latest attempt
+	tSrv, tConn       int64          // reactor ms: server slot obtained, connection established; -1: not yet
+	bytesIn, bytesOut uint64         // from the client, to the client
+	term              [2]byte        // termination cause and phase; 0: none
 }
 
 // Token kinds in the bits 30-31 of a token's low word.
@@ -121,6 +131,8 @@ func (r *reactor) newStream() *stream {
 	s.res = channel{pipe: pipe{r: -1, w: -1}}
 	s.attempts = 0
 	s.qsrv = nil
+	s.client, s.lastSrv = netip.AddrPort{}, nil
+	s.tSrv, s.tConn, s.bytesIn, s.bytesOut, s.term = -1, -1, 0, 0, [2]byte{}
 	r.nstreams++
 	return s
 }
@@ -133,6 +145,12 @@ func (r *reactor) startStream(l *listener, fd int) {
 	s := r.newStream()
 	s.lis, s.fe = l, fe
 	s.born = r.now
+	if l.peerBuf(r) != nil {
+		s.client = poller.PeerAddrPort(&r.peer)
+	}
+	if fe.logAtAccept {
+		r.logAccept(s, fe)
+	}
 	// TCP_NODELAY is inherited from the listening socket (openSocket).
 	s.cli = side{fd: fd, flags: sideCanRead | sideCanWrite, lastAct: r.now}
 	fe.cur.noteMax()
@@ -261,6 +279,7 @@ func (r *reactor) connect(s *stream, avoid *server) {
 // assigned records that s holds a slot of srv chosen by load balancing.
 func (r *reactor) assigned(s *stream, srv *server) {
 	s.srv = srv
+	s.lastSrv, s.tSrv = srv, r.now
 	r.ctr[srv.ctr].lbtot.Add(1)
 	r.ctr[s.be.ctr].lbtot.Add(1)
 	srv.rate.add(r.now)
@@ -318,6 +337,7 @@ func (r *reactor) connectFailed(s *stream) {
 // established starts forwarding once the server connection is up.
 func (r *reactor) established(s *stream) {
 	s.state = stEstablished
+	s.tConn = r.now
 	s.out.lastAct = r.now
 	s.cli.lastAct = r.now
 	r.ctr[s.srv.ctr].sessions.Add(1)
@@ -333,6 +353,7 @@ func (r *reactor) established(s *stream) {
 // timed out, connection attempts exhausted): a mode http client gets a
 // 503 first.
 func (r *reactor) refuse(s *stream) {
+	s.setTerm('S', 'C')
 	if s.h != nil {
 		r.httpFail(s, 503)
 		r.httpRun(s)
@@ -368,6 +389,11 @@ func (r *reactor) closeStream(s *stream) {
 		// If a dequeuer already took the entry, its grant is on the way
 		// and applyGrant gives the slot back.
 		s.waitQueue().Remove(&s.qe)
+	}
+	if s.h != nil {
+		r.httpLog(s)
+	} else if s.fe != nil && s.fe.logFmt != nil && !s.fe.logAtAccept {
+		r.logTCP(s)
 	}
 	r.closeSide(&s.cli)
 	r.closeSide(&s.out)
@@ -476,9 +502,11 @@ func (r *reactor) expireStream(s *stream) {
 		cliIdle := r.now - s.cli.lastAct
 		srvIdle := r.now - s.out.lastAct
 		if srvIdle >= cliIdle {
+			s.setTerm('s', 'D')
 			r.ctr[s.srv.ctr].srvAbort.Add(1)
 			r.ctr[s.be.ctr].srvAbort.Add(1)
 		} else {
+			s.setTerm('c', 'D')
 			r.ctr[s.srv.ctr].cliAbort.Add(1)
 			r.ctr[s.be.ctr].cliAbort.Add(1)
 		}

@@ -108,6 +108,7 @@ type LogTarget struct {
 	Facility string
 	Level    string
 	MinLevel string
+	MaxLen   int // "len"; 0 = default (1024)
 	File     string
 	Line     int
 }
@@ -248,7 +249,11 @@ type Proxy struct {
 	Splice   Splice
 	HTTP     HTTP // mode http settings
 	Logs     []LogTarget
-	Options  map[string]bool // other "option X" / "no option X" seen, for warnings and later issues
+	// LogFormat is the traffic log line: "option httplog", "option
+	// tcplog" or "log-format" (engine/logs syntax); "" = HAProxy's
+	// default line.
+	LogFormat string
+	Options   map[string]bool // other "option X" / "no option X" seen, for warnings and later issues
 }
 
 // Timeouts are the "timeout" values of a proxy. Zero means not set.

@@ -373,7 +373,6 @@ func (p *parser) globalLog(w []string) {
 		return
 	}
 	p.cfg.Global.Logs = append(p.cfg.Global.Logs, lt)
-	p.notSupported("log")
 }
 
 // globalStats handles "stats socket|timeout|maxconn|bind-process".

@@ -214,8 +214,8 @@ var proxyOptions = map[string]proxyOpt{
 	"log-health-checks": {need: CapBE, negatable: true},
 
 	// Logging, parsed and ignored.
-	"tcplog":              {onlyFE: true, status: statusIgnored},
-	"httplog":             {onlyFE: true, args: 1, status: statusIgnored, check: checkHTTPLog},
+	"tcplog":              {onlyFE: true},
+	"httplog":             {onlyFE: true, args: 1, check: checkHTTPLog},
 	"httpslog":            {onlyFE: true, status: statusIgnored},
 	"dontlognull":         {need: CapFE, negatable: true, status: statusIgnored},
 	"dontlog-normal":      {need: CapFE, negatable: true, status: statusIgnored},

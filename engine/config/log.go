@@ -1,9 +1,13 @@
 package config
 
-import "strings"
+import (
+	"strings"
 
-// Logging is parsed (so that mistakes are reported as HAProxy reports
-// them) but not performed yet: every "log" line yields a warning.
+	"hitless/engine/logs"
+)
+
+// "log" lines: targets of the traffic logs and of the server state and
+// health-check messages, sent by engine/logs sinks.
 
 var logFacilities = stringSet([]string{
 	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
@@ -45,6 +49,10 @@ func (p *parser) parseLog(w []string, inGlobal bool) (LogTarget, bool) {
 		p.alert("log : " + msg)
 		return lt, false
 	}
+	if err := logs.CheckAddr(w[1]); err != nil {
+		p.alert("log : address '" + w[1] + "' is not implemented yet (" + err.Error() + ")")
+		return lt, false
+	}
 	i := 2
 	for ; i+1 < len(w); i += 2 {
 		switch w[i] {
@@ -54,6 +62,7 @@ func (p *parser) parseLog(w []string, inGlobal bool) (LogTarget, bool) {
 				p.alert("log : invalid log length '" + w[i+1] + "', must be between 80 and 65535")
 				return lt, false
 			}
+			lt.MaxLen = int(n)
 			continue
 		case "format":
 			if !logFormats[w[i+1]] {

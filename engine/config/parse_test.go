@@ -125,7 +125,6 @@ func TestParseUserConfig(t *testing.T) {
 		}
 	}
 	want := []string{
-		"WARNING parsing [user-mysql.cfg:2] : 'log' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:3] : 'chroot' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:5] : 'user' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:6] : 'group' is not supported yet and is ignored.",
@@ -133,8 +132,6 @@ func TestParseUserConfig(t *testing.T) {
 		"WARNING parsing [user-mysql.cfg:11] : 'ca-base' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:12] : 'crt-base' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:13] : 'tune.ssl.default-dh-param' is not supported yet and is ignored.",
-		"WARNING parsing [user-mysql.cfg:17] : 'log' is not supported yet and is ignored.",
-		"WARNING parsing [user-mysql.cfg:22] : 'log-format' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:28] : 'stick-table' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:29] : 'stick on' is not supported yet and is ignored.",
 	}
@@ -431,11 +428,8 @@ var diagCases = []diagCase{
 		"ALERT parsing [t.cfg:6] : 'appsession' is not supported anymore since HAProxy 1.6.",
 	}},
 	{"log overrides", "defaults\n  log-format foo\n  option httplog\n  option tcplog\n", []string{
-		"WARNING parsing [t.cfg:2] : 'log-format' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:3]: 'option httplog' overrides previous 'log-format' in 'defaults' section.",
-		"WARNING parsing [t.cfg:3] : 'option httplog' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:4]: 'option tcplog' overrides previous 'option httplog' in 'defaults' section.",
-		"WARNING parsing [t.cfg:4] : 'option tcplog' is not supported yet and is ignored.",
 	}},
 	{"balance", "backend b\n  balance foo\n  balance uri foo\n  balance uri len abc\n  balance url_param\n  balance hdr\n  balance hdr(\n  balance hdr(x) foo\n  balance random(x)\n  balance random(\n  balance random(0)\n  balance rdp-cookie(\n  balance hash\n  hash-type foo\n  hash-type consistent foo\n  hash-type consistent sdbm foo\n", []string{
 		"ALERT parsing [t.cfg:2] : balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.",
@@ -486,7 +480,6 @@ var diagCases = []diagCase{
 		"ALERT parsing [t.cfg:19] : 'server-template' is not implemented yet.",
 	}},
 	{"ignored keywords (hitless)", minimal + "listen l\n  bind :80\n  option tcplog\n  option dontlognull\n  option httpchk\n  http-check expect status 200\n  tcp-check connect\n  option tcpka\n  errorfile 503 /x\n  hash-balance-factor 150\n  cookie SRV insert\n  no option dontlognull\n", []string{
-		"WARNING parsing [t.cfg:7] : 'option tcplog' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:8] : 'option dontlognull' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:12] : 'option tcpka' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:13] : 'errorfile' is not supported yet and is ignored.",

@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"time"
+
+	"hitless/engine/logs"
 )
 
 // proxyState is a frontend, backend, listen or defaults section while it
@@ -76,6 +78,7 @@ func (ps *proxyState) inherit(d *proxyState) {
 	px.Check = dp.Check.clone()
 	px.LogHealthChecks = dp.LogHealthChecks
 	px.Logs = append([]LogTarget(nil), dp.Logs...)
+	px.LogFormat = dp.LogFormat
 	px.Options = make(map[string]bool, len(dp.Options))
 	for k, v := range dp.Options {
 		px.Options[k] = v
@@ -387,7 +390,6 @@ func (p *parser) proxyLog(ps *proxyState, w []string) {
 		return
 	}
 	ps.px.Logs = append(ps.px.Logs, lt)
-	p.notSupported("log")
 }
 
 // proxyTimeout handles "timeout <name> <time>".
@@ -578,6 +580,18 @@ func (p *parser) proxyOption(ps *proxyState, w []string, prefix string) {
 		px.Check.PgSQLUser = w[3]
 	case "redis-check":
 		p.selectCheck(ps, CheckRedis)
+	case "httplog", "tcplog":
+		p.logOptionOverride(ps, name, on)
+		switch {
+		case !on:
+			px.LogFormat = ""
+		case name == "tcplog":
+			px.LogFormat = logs.TCPLog
+		case arg(w, 2) == "clf":
+			px.LogFormat = logs.CLFHTTPLog
+		default:
+			px.LogFormat = logs.HTTPLog
+		}
 	case "httpclose", "http-server-close", "http-keep-alive":
 		optionConnMode(px, name, on)
 	case "forwardfor":

@@ -1,5 +1,7 @@
 package config
 
+import "hitless/engine/logs"
+
 // Keywords whose sub-keywords decide how they are treated: logging and
 // stickiness (ignored with a warning), rule sets and HTTP statistics
 // (refused).
@@ -21,7 +23,11 @@ func (p *parser) proxyLogFormat(ps *proxyState, w []string) {
 		p.warnForm(FormParsingTight, "'log-format' overrides previous 'option tcplog' in '"+ps.kind+"' section.")
 	}
 	ps.logFormatSet, ps.httplogSet, ps.tcplogSet = true, false, false
-	p.notSupported("log-format")
+	if _, err := logs.Compile(w[1]); err != nil {
+		p.alert("log-format : " + err.Error())
+		return
+	}
+	ps.px.LogFormat = w[1]
 }
 
 // proxyStick handles "stick on|match|store-request|store-response".

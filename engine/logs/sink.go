@@ -70,9 +70,10 @@ type Sink struct {
 	done     chan struct{} // closed when the writer exits
 	closed   atomic.Bool
 
-	sent    atomic.Uint64
-	dropped atomic.Uint64
-	lastErr atomic.Pointer[error]
+	sent      atomic.Uint64
+	dropped   atomic.Uint64
+	lastErr   atomic.Pointer[error]
+	writeErrs atomic.Uint64 // failed writes
 
 	// Writer-owned.
 	frame   []byte
@@ -335,8 +336,15 @@ func (s *Sink) pop() bool {
 	}
 	s.frame = b[:0]
 	if err := s.write(b); err != nil {
+		// Remember the error without allocating for each failed
+		// message: the first one, then one in 1024.
+		// (A copy is stored: taking err's own address would move it to
+		// the heap on every call.)
+		if s.writeErrs.Add(1)%1024 == 1 {
+			saved := err
+			s.lastErr.Store(&saved)
+		}
 		s.dropped.Add(1)
-		s.lastErr.Store(&err)
 	} else {
 		s.sent.Add(1)
 	}
