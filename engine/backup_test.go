@@ -86,7 +86,7 @@ func TestBackups(t *testing.T) {
 			e.setOp(serverNamed(e, "a1"), opStopped, "changed from CLI")
 			e.setOp(serverNamed(e, "a2"), opStopped, "changed from CLI")
 			if !logs.has("Server px/a2 is DOWN, changed from CLI. 0 active and 2 backup servers left. Running on backup.") {
-				t.Errorf("messages %q", logs.msgs)
+				t.Errorf("messages %q", logs.all())
 			}
 			seen = map[string]int{}
 			var held []net.Conn

@@ -277,9 +277,7 @@ func wantLog(t *testing.T, logs *logSink, prefix string) {
 	deadline := time.Now().Add(5 * time.Second)
 	for !logs.has(prefix) {
 		if time.Now().After(deadline) {
-			logs.mu.Lock()
-			defer logs.mu.Unlock()
-			t.Fatalf("no message %q in:\n%s", prefix, strings.Join(logs.msgs, "\n"))
+			t.Fatalf("no message %q in:\n%s", prefix, strings.Join(logs.all(), "\n"))
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -305,10 +303,8 @@ func stopAndWantDown(t *testing.T, e *Engine, logs *logSink, d *daemon, backends
 
 // realLogs returns the messages starting with prefix ("": all).
 func realLogs(logs *logSink, prefix string) []string {
-	logs.mu.Lock()
-	defer logs.mu.Unlock()
 	var out []string
-	for _, m := range logs.msgs {
+	for _, m := range logs.all() {
 		if strings.HasPrefix(m, prefix) {
 			out = append(out, m)
 		}
@@ -404,7 +400,7 @@ func TestRealCheckRedis(t *testing.T) {
 	waitCheck(t, e, realWant{be: "redis_auth", state: "UP", status: "L7OK", info: "(tcp-check)"})
 	waitCheck(t, e, realWant{be: "redis_noauth", state: "DOWN", status: "L7TOUT"})
 	wantLog(t, logs, "Server redis_noauth/s is DOWN, reason: Layer7 timeout, check duration: ")
-	if serverStatus(e, "redis_plain", "s") != "UP" || logs.has("Server redis_ok/s is DOWN") || logs.has("Server redis_plain/s is DOWN") {
+	if serverStatus(e, "redis_plain", "s") != "UP" || logs.seen("Server redis_ok/s is DOWN") || logs.seen("Server redis_plain/s is DOWN") {
 		t.Fatalf("redis_ok or redis_plain went DOWN: %q", realLogs(logs, ""))
 	}
 
@@ -512,7 +508,7 @@ func TestRealCheckMySQL(t *testing.T) {
 	wantLog(t, logs, `Server my_denied/s is DOWN, reason: Layer7 wrong status, code: 1045, info: "#28000`+denied+`"`)
 	waitCheck(t, e, realWant{be: "my_denied40", state: "DOWN", status: "L7STS", code: 1045, info: denied})
 	for _, be := range []string{"my_greet", "my_user", "my_user40", "my_plain"} {
-		if logs.has("Server " + be + "/s is DOWN") {
+		if logs.seen("Server " + be + "/s is DOWN") {
 			t.Fatalf("%s went DOWN: %q", be, realLogs(logs, ""))
 		}
 	}
@@ -650,7 +646,7 @@ func TestRealCheckPgSQL(t *testing.T) {
 	waitCheck(t, e, realWant{be: "pg_http", state: "DOWN", status: "L7STS", info: "PostgreSQL unknown error"})
 	wantLog(t, logs, `Server pg_http/s is DOWN, reason: Layer7 wrong status, code: 0, info: "PostgreSQL unknown error"`)
 	for _, be := range up {
-		if logs.has("Server " + be + "/s is DOWN") {
+		if logs.seen("Server " + be + "/s is DOWN") {
 			t.Fatalf("%s went DOWN: %q", be, realLogs(logs, ""))
 		}
 	}

@@ -34,15 +34,43 @@ func (l *logSink) logf(format string, args ...any) {
 	l.mu.Unlock()
 }
 
+// has reports whether a message starting with prefix was logged, waiting
+// a bounded time for it: a state change is visible (to the CLI, to the
+// tests) a moment before its message is logged.
 func (l *logSink) has(prefix string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, m := range l.msgs {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		l.mu.Lock()
+		for _, m := range l.msgs {
+			if strings.HasPrefix(m, prefix) {
+				l.mu.Unlock()
+				return true
+			}
+		}
+		l.mu.Unlock()
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// seen reports whether a message starting with prefix was logged so far,
+// without waiting (for assertions that a message is absent).
+func (l *logSink) seen(prefix string) bool {
+	for _, m := range l.all() {
 		if strings.HasPrefix(m, prefix) {
 			return true
 		}
 	}
 	return false
+}
+
+// all returns a copy of the messages.
+func (l *logSink) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.msgs...)
 }
 
 // startParsed runs a configuration given as text with nb reactors,
@@ -135,10 +163,10 @@ func TestConnectCheck(t *testing.T) {
 	srv.close()
 	waitFor(t, "server DOWN", 5*time.Second, func() bool { return serverStatus(e, "px", "s") == "DOWN" })
 	if !logs.has("Server px/s is DOWN, reason: Layer4 connection problem, info: \"Connection refused\"") {
-		t.Errorf("no DOWN message in %q", logs.msgs)
+		t.Errorf("no DOWN message in %q", logs.all())
 	}
 	if !logs.has("backend 'px' has no server available!") {
-		t.Errorf("no alert in %q", logs.msgs)
+		t.Errorf("no alert in %q", logs.all())
 	}
 	addr := e.ListenAddrs()["px"][0]
 	c, err := net.Dial("tcp", addr)
@@ -154,7 +182,7 @@ func TestConnectCheck(t *testing.T) {
 	srv.open(srv.addr)
 	waitFor(t, "server UP again", 5*time.Second, func() bool { return serverStatus(e, "px", "s") == "UP" })
 	if !logs.has("Server px/s is UP, reason: Layer4 check passed") {
-		t.Errorf("no UP message in %q", logs.msgs)
+		t.Errorf("no UP message in %q", logs.all())
 	}
 	row := e.serverRow(e.serverList()[0], e.nanos()/1e6)
 	if row.Check.Status != "L4OK" || row.Chkdown != 1 || row.Chkfail == 0 {
@@ -204,7 +232,7 @@ frontend fe
 		t.Errorf("check %+v", row.Check)
 	}
 	if !logs.has("Server be/s is DOWN, reason: Layer7 wrong status, code: 503") {
-		t.Errorf("no DOWN message in %q", logs.msgs)
+		t.Errorf("no DOWN message in %q", logs.all())
 	}
 }
 
@@ -283,9 +311,9 @@ frontend fe
 		t.Errorf("check %+v", row.Check)
 	}
 	if !logs.has("Health check for server be/s failed, reason: Layer7 wrong status, code: 0, info: \"TCPCHK got an empty response at step 2\"") {
-		t.Errorf("no check line in %q", logs.msgs)
+		t.Errorf("no check line in %q", logs.all())
 	}
 	if !logs.has("Server be/s is DOWN. 0 active and 0 backup servers left.") {
-		t.Errorf("DOWN message with a reason in %q", logs.msgs)
+		t.Errorf("DOWN message with a reason in %q", logs.all())
 	}
 }
