@@ -264,6 +264,12 @@ func (e *Engine) buildProxies() error {
 			}
 			e.publishServer(s)
 		}
+		if st := &p.HTTP.Stats; st.Enabled && p.Mode == config.ModeHTTP {
+			b.stats, b.statsURI = st, st.URI
+			if b.statsURI == "" {
+				b.statsURI = defaultStatsURI
+			}
+		}
 		be[p.Name] = b
 		e.backends = append(e.backends, b)
 	}

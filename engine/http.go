@@ -83,6 +83,7 @@ type httpTxn struct {
 	// Logs.
 	logged      bool           // the transaction was logged
 	begun       bool           // a request (head) arrived: the transaction will be logged
+	big         []byte         // a local response larger than a buffer (statistics)
 	txnStart    int64          // ms: the transaction began (accept, or end of the previous one)
 	tHead, tRes int64          // ms: request head complete, final response head received
 	lastBe      *backend       // the backend of the transaction
@@ -300,6 +301,10 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 		return true
 	}
 	if be.cfg != fe.cfg && len(be.reqRules) > 0 && r.runRequestRules(s, t, be.reqRules, headLen) != rulesContinue {
+		return true
+	}
+	if be.stats != nil && hasPrefix(req.Target.Bytes(head), be.statsURI) {
+		r.httpStats(s, be, req.Target.Bytes(head), headLen)
 		return true
 	}
 	h.mode = max(fe.connMode, be.connMode)
@@ -954,7 +959,14 @@ func (r *reactor) httpLocal(s *stream, resp []byte, consumed int) {
 	if c.buf == nil {
 		c.buf = r.bufs.get()
 	}
-	c.off, c.end = 0, copy(c.buf, resp)
+	if len(resp) > len(c.buf) {
+		// A statistics page: larger than a buffer, sent from its own
+		// slice, released once sent.
+		h.big = append(h.big[:0], resp...)
+		c.off, c.end = 0, len(resp)
+	} else {
+		c.off, c.end = 0, copy(c.buf, resp)
+	}
 	if h.status == 0 && len(resp) > 12 {
 		h.status = int(resp[9]-'0')*100 + int(resp[10]-'0')*10 + int(resp[11]-'0')
 		r.countStatus(s, h.status)
@@ -977,11 +989,15 @@ func (r *reactor) httpLocal(s *stream, resp []byte, consumed int) {
 // changed state.
 func (r *reactor) httpSendLocal(s *stream) bool {
 	h, c := s.h, &s.res
+	src := c.buf
+	if h.big != nil {
+		src = h.big
+	}
 	for c.off < c.end {
 		if s.cli.flags&sideCanWrite == 0 {
 			return false
 		}
-		n, err := poller.Write(s.cli.fd, c.buf[c.off:c.end])
+		n, err := poller.Write(s.cli.fd, src[c.off:c.end])
 		if err != nil {
 			if err == unix.EAGAIN {
 				s.cli.flags &^= sideCanWrite
@@ -999,6 +1015,7 @@ func (r *reactor) httpSendLocal(s *stream) bool {
 		r.ctr[s.fe.ctr].bytesOut.Add(uint64(n))
 	}
 	r.dropChannel(c)
+	h.big = nil
 	r.httpLog(s)
 	h.local = false
 	if !h.cliKeep {

@@ -608,3 +608,48 @@ func TestHTTPBalanceURI(t *testing.T) {
 		t.Fatalf("8 URIs all hashed to %v", seen)
 	}
 }
+
+func TestHTTPStatsAndPrometheus(t *testing.T) {
+	be := startHTTPBackend(t, "app1", nil)
+	cfg := `defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+frontend fe
+  bind 127.0.0.1:0
+  http-request use-service prometheus-exporter if { path /metrics }
+  default_backend be
+backend be
+  stats uri /stats
+  stats refresh 5s
+  server app1 ` + be.addr() + `
+`
+	_, addr := httpConfig(t, cfg, "fe")
+	rc := dialHTTP(t, addr)
+	rc.send("GET /app HTTP/1.1\r\nHost: h\r\n\r\n")
+	rc.read("GET")
+
+	rc.send("GET /stats HTTP/1.1\r\nHost: h\r\n\r\n")
+	res, body := rc.read("GET")
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") ||
+		res.Header.Get("Refresh") != "5" || !strings.Contains(body, "app1") || !strings.Contains(body, ";csv") {
+		t.Fatalf("stats page: %d %v %.200q", res.StatusCode, res.Header, body)
+	}
+	rc.send("GET /stats;csv HTTP/1.1\r\nHost: h\r\n\r\n")
+	res, body = rc.read("GET")
+	if res.StatusCode != 200 || !strings.HasPrefix(body, "# pxname,svname,") || !strings.Contains(body, "\nbe,app1,") {
+		t.Fatalf("stats csv: %d %.300q", res.StatusCode, body)
+	}
+	rc.send("GET /metrics HTTP/1.1\r\nHost: h\r\n\r\n")
+	res, body = rc.read("GET")
+	if res.StatusCode != 200 || !strings.Contains(body, `haproxy_frontend_http_requests_total{proxy="fe"} `) ||
+		!strings.Contains(body, `haproxy_server_status{proxy="be",server="app1",state="UP"} 1`) {
+		t.Fatalf("metrics: %d %.400q", res.StatusCode, body)
+	}
+	// The connection is still usable after the large local responses.
+	rc.send("GET /again HTTP/1.1\r\nHost: h\r\n\r\n")
+	if _, body := rc.read("GET"); body != "app1 GET /again body=0:" {
+		t.Fatalf("after stats: %q", body)
+	}
+}

@@ -148,6 +148,11 @@ func (r *reactor) runRequestRules(s *stream, t *txnSample, list []*rules.Rule, h
 			return rulesAnswered
 		case rules.ActSetPath, rules.ActSetURI, rules.ActSetQuery, rules.ActReplacePath, rules.ActReplaceURI:
 			r.rewriteTarget(t, rule)
+		case rules.ActUseService:
+			s.setTerm('L', 'R')
+			r.ctr[s.fe.ctr].intercepted.Add(1)
+			r.httpPrometheus(s, headLen)
+			return rulesAnswered
 		case rules.ActSetVar, rules.ActUnsetVar:
 			rule.ApplyVar(t)
 			continue // the head is unchanged

@@ -168,6 +168,8 @@ type backend struct {
 	connMode               config.ConnMode // mode http: option httpclose / http-server-close
 	reuse                  config.Reuse    // http-reuse
 	forwardFor, originalTo config.HeaderOpt
+	stats                  *config.Stats // statistics page; nil when disabled
+	statsURI               string
 	reqRules               []*rules.Rule // http-request rules of the backend section
 	resRules               []*rules.Rule // http-response rules of the backend section
 }

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hitless/engine/cli"
 	"hitless/engine/h1"
 	"hitless/engine/logs"
 	"hitless/lb"
@@ -68,7 +69,10 @@ type reactor struct {
 	htmp      []byte     // target rewriting scratch
 	htarget   []byte     // the rewritten target of the request being processed
 	idle      idlePool
-	logBuf    []byte      // a log line being rendered
+	logBuf    []byte // a log line being rendered
+	statRows  []cli.StatRow
+	statBody  []byte // statistics being rendered
+	statResp  []byte
 	logF      logs.Fields // the fields of that line
 }
 

@@ -3,6 +3,7 @@ package config
 import (
 	"net/netip"
 	"strings"
+	"time"
 
 	"hitless/engine/rules"
 )
@@ -54,6 +55,18 @@ type HTTP struct {
 	ResponseRules []*rules.Rule // "http-response", in order
 	Redirects     []*rules.Rule // "redirect" (run after http-request rules)
 	UseBackends   []UseBackend  // "use_backend", in order
+
+	Stats Stats // "stats enable|uri|refresh|show-node|show-legends|hide-version"
+}
+
+// Stats is the statistics page of a proxy.
+type Stats struct {
+	Enabled     bool
+	URI         string // "" = HAProxy's default "/haproxy?stats"
+	Refresh     time.Duration
+	ShowNode    string
+	ShowLegends bool
+	HideVersion bool
 }
 
 // optionConnMode handles "option httpclose|http-server-close|

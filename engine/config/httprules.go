@@ -146,7 +146,7 @@ func (p *parser) checkSwitching(ps *proxyState) {
 		check(px.DefaultBackend, "default_backend")
 	}
 	if px.Mode != ModeHTTP && (len(px.HTTP.UseBackends) > 0 || len(px.HTTP.RequestRules) > 0 ||
-		len(px.HTTP.ResponseRules) > 0 || len(px.HTTP.Redirects) > 0) {
-		p.configDiag(SevAlert, ps, ps.typeName()+" '"+px.Name+"' : http rules and use_backend need 'mode http' (tcp-request content switching is not implemented yet).")
+		len(px.HTTP.ResponseRules) > 0 || len(px.HTTP.Redirects) > 0 || px.HTTP.Stats.Enabled) {
+		p.configDiag(SevAlert, ps, ps.typeName()+" '"+px.Name+"' : http rules, use_backend and stats need 'mode http' (tcp-request content switching is not implemented yet).")
 	}
 }

@@ -33,6 +33,9 @@ const (
 	ActSetVar
 	ActUnsetVar
 	ActSetStatus // http-response set-status N [reason R]
+	// ActUseService: http-request use-service prometheus-exporter (the
+	// only service hitless has): the proxy answers with its metrics.
+	ActUseService
 )
 
 // NameMatch is how del-header compares header names ("-m").
@@ -128,6 +131,15 @@ func parseHTTPRule(words []string, acls *ACLSet, res bool) (*Rule, error) {
 	switch {
 	case act == "allow":
 		r.Action = ActAllow
+	case !res && act == "use-service":
+		if arg(1) == "" {
+			return fail(reason("expects a service name"))
+		}
+		if arg(1) != "prometheus-exporter" {
+			return fail(reason("use-service '" + arg(1) + "' is not implemented yet (hitless has 'prometheus-exporter')"))
+		}
+		r.Action = ActUseService
+		i = 2
 	case act == "deny":
 		r.Action = ActDeny
 		i, err = parseReply(r, words, 1, res, true)

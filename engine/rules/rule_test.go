@@ -387,3 +387,13 @@ func TestApplyVar(t *testing.T) {
 		t.Error("Reset kept sess.port")
 	}
 }
+
+func TestParseUseService(t *testing.T) {
+	r, err := ParseHTTPRequest([]string{"use-service", "prometheus-exporter", "if", "{", "path", "/metrics", "}"}, NewACLSet())
+	if err != nil || r.Action != ActUseService || r.Cond == nil {
+		t.Fatalf("use-service: %+v %v", r, err)
+	}
+	if _, err := ParseHTTPRequest([]string{"use-service", "lua.x"}, NewACLSet()); err == nil || !strings.Contains(err.Error(), "not implemented yet") {
+		t.Fatalf("unknown service: %v", err)
+	}
+}
