@@ -933,7 +933,7 @@ func (r *reactor) httpFail(s *stream, status int) {
 		r.closeStream(s)
 		return
 	}
-	r.httpLocal(s, h1.ErrorPage(status), -1)
+	r.httpLocal(s, r.errorPage(s, status), -1)
 }
 
 // httpLocal makes the stream send resp (copied) to the client and then
@@ -1177,4 +1177,18 @@ func (r *reactor) httpKey(s *stream, be *backend, head []byte) lb.Key {
 		}
 	}
 	return lb.Key{}
+}
+
+// errorPage is the response for an error status: the backend's
+// "errorfile", else the frontend's, else HAProxy's built-in page.
+func (r *reactor) errorPage(s *stream, status int) []byte {
+	if be := s.h.lastBe; be != nil {
+		if p, ok := be.cfg.HTTP.ErrorFiles[status]; ok {
+			return p
+		}
+	}
+	if p, ok := s.fe.cfg.HTTP.ErrorFiles[status]; ok {
+		return p
+	}
+	return h1.ErrorPage(status)
 }

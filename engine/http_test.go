@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -651,5 +652,20 @@ backend be
 	rc.send("GET /again HTTP/1.1\r\nHost: h\r\n\r\n")
 	if _, body := rc.read("GET"); body != "app1 GET /again body=0:" {
 		t.Fatalf("after stats: %q", body)
+	}
+}
+
+func TestHTTPErrorfile(t *testing.T) {
+	dir := t.TempDir()
+	page := "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 6\r\n\r\nsorry\n"
+	path := dir + "/503.http"
+	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, addr := httpProxy(t, "  errorfile 503 "+path+"\n")
+	rc := dialHTTP(t, addr)
+	rc.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	if res, body := rc.read("GET"); res.StatusCode != 503 || body != "sorry\n" {
+		t.Fatalf("errorfile: %d %q", res.StatusCode, body)
 	}
 }

@@ -129,12 +129,12 @@ func (r *reactor) runRequestRules(s *stream, t *txnSample, list []*rules.Rule, h
 		case rules.ActDeny:
 			s.setTerm('P', 'R')
 			r.ctr[s.fe.ctr].denied.Add(1)
-			r.httpLocal(s, r.denyResponse(rule), -1)
+			r.httpLocal(s, r.denyResponse(s, rule), -1)
 			return rulesAnswered
 		case rules.ActReturn:
 			s.setTerm('L', 'R')
 			r.ctr[s.fe.ctr].intercepted.Add(1)
-			r.httpLocal(s, r.returnResponse(rule, t), headLen)
+			r.httpLocal(s, r.returnResponse(s, rule, t), headLen)
 			return rulesAnswered
 		case rules.ActRedirect:
 			resp, ok := rule.Redirect.AppendResponseIf(r.hlocal[:0], t, !s.h.cliKeep)
@@ -293,7 +293,7 @@ func hasQuery(url []byte) bool {
 }
 
 // denyResponse is the response of an http-request deny rule.
-func (r *reactor) denyResponse(rule *rules.Rule) []byte {
+func (r *reactor) denyResponse(s *stream, rule *rules.Rule) []byte {
 	st := rule.Status
 	if st == 0 {
 		st = 403
@@ -302,7 +302,7 @@ func (r *reactor) denyResponse(rule *rules.Rule) []byte {
 	case rule.Errorfile:
 		return rule.Body
 	case rule.DefaultErrorfile || rule.Body == nil && rule.Value == nil:
-		if p := h1.ErrorPage(st); p != nil {
+		if p := r.errorPage(s, st); p != nil {
 			return p
 		}
 	}
@@ -311,7 +311,7 @@ func (r *reactor) denyResponse(rule *rules.Rule) []byte {
 }
 
 // returnResponse is the response of an http-request return rule.
-func (r *reactor) returnResponse(rule *rules.Rule, t *txnSample) []byte {
+func (r *reactor) returnResponse(s *stream, rule *rules.Rule, t *txnSample) []byte {
 	st := rule.Status
 	if st == 0 {
 		st = 200
@@ -320,7 +320,7 @@ func (r *reactor) returnResponse(rule *rules.Rule, t *txnSample) []byte {
 	case rule.Errorfile:
 		return rule.Body
 	case rule.DefaultErrorfile:
-		if p := h1.ErrorPage(st); p != nil {
+		if p := r.errorPage(s, st); p != nil {
 			return p
 		}
 	}

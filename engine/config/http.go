@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -57,6 +58,10 @@ type HTTP struct {
 	UseBackends   []UseBackend  // "use_backend", in order
 
 	Stats Stats // "stats enable|uri|refresh|show-node|show-legends|hide-version"
+
+	// ErrorFiles are the "errorfile" responses by status; shared
+	// read-only (a section copies the map before changing it).
+	ErrorFiles map[int][]byte
 }
 
 // Stats is the statistics page of a proxy.
@@ -176,4 +181,37 @@ func (p *parser) proxyMonitorURI(ps *proxyState, w []string) {
 		return
 	}
 	ps.px.HTTP.MonitorURI = w[1]
+}
+
+// errorfileCodes are the statuses "errorfile" accepts (HAProxy 2.6).
+var errorfileCodes = map[int]bool{200: true, 400: true, 401: true, 403: true, 404: true, 405: true, 407: true,
+	408: true, 410: true, 413: true, 425: true, 429: true, 500: true, 501: true, 502: true, 503: true, 504: true}
+
+// proxyErrorfile handles "errorfile <code> <file>": the file is a complete
+// HTTP response sent instead of the built-in page for that status.
+func (p *parser) proxyErrorfile(ps *proxyState, w []string) {
+	if arg(w, 1) == "" || arg(w, 2) == "" {
+		p.alert("'errorfile' expects <status_code> and <file> as arguments.")
+		return
+	}
+	code, end := strtolBase10(w[1], 0)
+	if end != len(w[1]) || !errorfileCodes[int(code)] {
+		p.alert("status code '" + w[1] + "' not handled.")
+		return
+	}
+	data, err := os.ReadFile(w[2])
+	if err != nil {
+		p.alert("error opening file '" + w[2] + "'.")
+		return
+	}
+	if len(data) == 0 {
+		p.alert("ignore empty error file '" + w[2] + "'.")
+		return
+	}
+	m := make(map[int][]byte, len(ps.px.HTTP.ErrorFiles)+1)
+	for k, v := range ps.px.HTTP.ErrorFiles {
+		m[k] = v
+	}
+	m[int(code)] = data
+	ps.px.HTTP.ErrorFiles = m
 }

@@ -479,10 +479,10 @@ var diagCases = []diagCase{
 		"ALERT parsing [t.cfg:18] : 'tcp-response content' is not implemented yet.",
 		"ALERT parsing [t.cfg:19] : 'server-template' is not implemented yet.",
 	}},
-	{"ignored keywords (hitless)", minimal + "listen l\n  bind :80\n  option tcplog\n  option dontlognull\n  option httpchk\n  http-check expect status 200\n  tcp-check connect\n  option tcpka\n  errorfile 503 /x\n  hash-balance-factor 150\n  cookie SRV insert\n  no option dontlognull\n", []string{
+	{"ignored keywords (hitless)", minimal + "listen l\n  bind :80\n  option tcplog\n  option dontlognull\n  option httpchk\n  http-check expect status 200\n  tcp-check connect\n  option tcpka\n  errorloc 503 /x\n  hash-balance-factor 150\n  cookie SRV insert\n  no option dontlognull\n", []string{
 		"WARNING parsing [t.cfg:8] : 'option dontlognull' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:12] : 'option tcpka' is not supported yet and is ignored.",
-		"WARNING parsing [t.cfg:13] : 'errorfile' is not supported yet and is ignored.",
+		"WARNING parsing [t.cfg:13] : 'errorloc' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:14] : 'hash-balance-factor' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:15] : 'cookie' is not supported yet and is ignored.",
 		"WARNING proxy 'l' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
