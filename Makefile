@@ -12,7 +12,7 @@ BENCH     ?= .
 COUNT     ?= 1
 PERFFLAGS ?=
 # Debian packages the tests and benchmarks use.
-DEB_TOOLS := haproxy socat wrk spin gcc nginx-light libnginx-mod-stream iperf3 curl \
+DEB_TOOLS := haproxy socat wrk spin gcc nginx-light libnginx-mod-stream iperf3 curl apache2-utils \
              redis-server mariadb-server mariadb-client postgresql
 # Fuzz targets: "<package dir> <FuzzName>" pairs.
 FUZZ_TARGETS := \
