@@ -48,6 +48,24 @@
 // Tokens in epoll_event.data carry a slot index and a generation, never a
 // pointer; an event whose generation is stale is dropped.
 //
+// # Life of a stream (mode http)
+//
+// A stream of a mode http frontend carries one transaction at a time
+// (http.go): the request head is read into the request buffer, parsed in
+// place (engine/h1), run through the frontend's http-request and redirect
+// rules, use_backend and the backend's rules (httprules.go), rewritten in
+// its buffer only when something changed, then a server is picked as in
+// mode tcp, or an idle connection to it reused. The body follows by its
+// framing; bytes past the end of a message wait for the next one. The
+// response head gets the http-response rules and the connection header
+// the client needs. After the response the stream keeps its server
+// connection for the client's next request; when that request goes to
+// another server, or the client leaves, the connection moves to the
+// reactor's idle pool (idle.go), registered under an idle token so that a
+// server closing it is noticed. Local answers (error pages, return,
+// redirect, monitor-uri, statistics) are written from the response
+// channel. Each transaction is logged once (logging.go).
+//
 // # Queues
 //
 // The rules of DESIGN.md section 4 (queue.go, srvstate.go): whoever
