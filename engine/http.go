@@ -333,7 +333,7 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 		}
 	}
 	if h.mode != config.ConnKeepAlive && req.Conn&h1.ConnClose == 0 {
-		markDel(req, head, "connection")
+		req.DelHeader(head, "connection")
 		r.hextra = appendHeaderLine(r.hextra, "connection", []byte("close"))
 	}
 	if h.rewrite || len(r.hextra) > 0 {
@@ -386,41 +386,6 @@ func appendHeaderLine(dst []byte, name string, value []byte) []byte {
 	dst = append(dst, ':', ' ')
 	dst = append(dst, value...)
 	return append(dst, '\r', '\n')
-}
-
-// markDel marks every header named name (case-insensitive) for deletion.
-func markDel(req *h1.Request, head []byte, name string) {
-	for i := 0; i < req.NumHeaders; i++ {
-		if equalFold(req.Headers[i].Name.Bytes(head), name) {
-			req.Headers[i].Del = true
-		}
-	}
-}
-
-// markDelRes is markDel for a response.
-func markDelRes(res *h1.Response, head []byte, name string) {
-	for i := 0; i < res.NumHeaders; i++ {
-		if equalFold(res.Headers[i].Name.Bytes(head), name) {
-			res.Headers[i].Del = true
-		}
-	}
-}
-
-// equalFold compares an ASCII header name with a lower-case name.
-func equalFold(b []byte, lower string) bool {
-	if len(b) != len(lower) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // rewriteRequest replaces the request head of headLen bytes at the start
@@ -776,15 +741,15 @@ func (r *reactor) httpResponse(s *stream, headLen int) (again, ok bool) {
 	switch {
 	case h.interim || h.tunnel:
 	case !h.cliKeep && res.Conn&h1.ConnClose == 0:
-		markDelRes(res, head, "connection")
+		res.DelHeader(head, "connection")
 		r.hextra = appendHeaderLine(r.hextra, "connection", []byte("close"))
 		h.rewrite = true
 	case h.cliKeep && h.minor == 0 && res.Conn&h1.ConnKeepAlive == 0:
-		markDelRes(res, head, "connection")
+		res.DelHeader(head, "connection")
 		r.hextra = appendHeaderLine(r.hextra, "connection", []byte("keep-alive"))
 		h.rewrite = true
 	case h.cliKeep && res.Conn&h1.ConnClose != 0:
-		markDelRes(res, head, "connection")
+		res.DelHeader(head, "connection")
 		h.rewrite = true
 	}
 	if h.newStatus != 0 {
@@ -923,9 +888,7 @@ func (r *reactor) httpFail(s *stream, status int) {
 	}
 	if h.status == 0 || !h.gotResp {
 		h.status = status
-		if s.be != nil || s.fe != nil {
-			r.countStatus(s, status)
-		}
+		r.countStatus(s, status)
 	}
 	h.cliKeep = false
 	if h.resSent {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"hitless/engine/cli"
+	"hitless/engine/h1"
 )
 
 // Statistics served over HTTP: "stats uri" (HTML, and CSV at
@@ -30,7 +31,7 @@ func (r *reactor) httpStats(s *stream, be *backend, target []byte, headLen int) 
 	var body []byte
 	ctype := "text/html"
 	extra := []byte("cache-control: no-cache\r\n")
-	if bytes.HasSuffix(target, []byte(";csv")) || bytes.Contains(target[len(be.statsURI):], []byte(";csv")) {
+	if bytes.Contains(target[len(be.statsURI):], []byte(";csv")) {
 		ctype = "text/plain"
 		body = cli.AppendStatsCSV(r.statBody[:0], r.statRows)
 	} else {
@@ -46,7 +47,7 @@ func (r *reactor) httpStats(s *stream, be *backend, target []byte, headLen int) 
 	}
 	clear(r.statRows)
 	r.statBody = body[:0]
-	r.statResp = appendLocalResponse(r.statResp[:0], ctype, extra, body)
+	r.statResp = h1.AppendResponse(r.statResp[:0], 200, ctype, extra, body)
 	r.httpLocal(s, r.statResp, headLen)
 }
 
@@ -57,18 +58,6 @@ func (r *reactor) httpPrometheus(s *stream, headLen int) {
 	body := cli.AppendPrometheus(r.statBody[:0], e.Info(), r.statRows)
 	clear(r.statRows)
 	r.statBody = body[:0]
-	r.statResp = appendLocalResponse(r.statResp[:0], "text/plain; version=0.0.4", nil, body)
+	r.statResp = h1.AppendResponse(r.statResp[:0], 200, "text/plain; version=0.0.4", nil, body)
 	r.httpLocal(s, r.statResp, headLen)
-}
-
-// appendLocalResponse appends a 200 response with the given body.
-func appendLocalResponse(dst []byte, ctype string, extra, body []byte) []byte {
-	dst = append(dst, "HTTP/1.1 200 OK\r\ncontent-type: "...)
-	dst = append(dst, ctype...)
-	dst = append(dst, "\r\ncontent-length: "...)
-	dst = strconv.AppendInt(dst, int64(len(body)), 10)
-	dst = append(dst, '\r', '\n')
-	dst = append(dst, extra...)
-	dst = append(dst, '\r', '\n')
-	return append(dst, body...)
 }

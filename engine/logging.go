@@ -158,7 +158,7 @@ func (r *reactor) emitLog(fe *frontend, fl *logs.Fields) {
 // logField returns the reactor's Fields, reset.
 func (r *reactor) logFields() *logs.Fields {
 	fl := &r.logF
-	*fl = logs.Fields{Status: -1, TR: -1, Tw: -1, Tc: -1, Tr: -1, Ta: -1, Tt: -1, Th: 0, Ti: -1, Tq: -1, Td: -1}
+	*fl = logs.Fields{Status: -1, TR: -1, Tw: -1, Tc: -1, Tr: -1, Ta: -1, Tt: -1, Ti: -1, Tq: -1, Td: -1}
 	return fl
 }
 

@@ -258,3 +258,13 @@ func headerIndex(buf []byte, hdrs []Header, name string) int {
 	}
 	return -1
 }
+
+// delHeaders marks the headers named name deleted.
+func delHeaders(buf []byte, hdrs []Header, name string) {
+	for i := range hdrs {
+		h := &hdrs[i]
+		if int(h.Name.Len) == len(name) && equalFoldString(h.Name.Bytes(buf), name) {
+			h.Del = true
+		}
+	}
+}

@@ -470,3 +470,7 @@ func appendFields(dst, buf []byte, hdrs []Header, extra []byte) []byte {
 	dst = append(dst, extra...)
 	return append(dst, '\r', '\n')
 }
+
+// DelHeader marks every header named name (case-insensitive) deleted, so
+// that AppendHead leaves it out. It does not allocate.
+func (r *Request) DelHeader(buf []byte, name string) { delHeaders(buf, r.Headers[:r.NumHeaders], name) }

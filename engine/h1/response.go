@@ -178,3 +178,9 @@ func (r *Response) AppendHead(dst, buf, extra []byte) []byte {
 	dst = append(dst, '\r', '\n')
 	return appendFields(dst, buf, r.Headers[:r.NumHeaders], extra)
 }
+
+// DelHeader marks every header named name (case-insensitive) deleted, so
+// that AppendHead leaves it out. It does not allocate.
+func (r *Response) DelHeader(buf []byte, name string) {
+	delHeaders(buf, r.Headers[:r.NumHeaders], name)
+}

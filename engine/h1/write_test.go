@@ -191,3 +191,24 @@ func TestMethodString(t *testing.T) {
 		}
 	}
 }
+
+func TestDelHeader(t *testing.T) {
+	buf := []byte("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\nX: 1\r\nconnection: te\r\n\r\n")
+	var req Request
+	if err := ParseRequest(buf, &req, Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	req.DelHeader(buf, "connection")
+	if got := string(req.AppendHead(nil, buf, nil, nil)); got != "GET / HTTP/1.1\r\nHost: h\r\nX: 1\r\n\r\n" {
+		t.Fatalf("request after DelHeader: %q", got)
+	}
+	rbuf := []byte("HTTP/1.1 200 OK\r\nCONNECTION: close\r\nContent-Length: 0\r\n\r\n")
+	var res Response
+	if err := ParseResponse(rbuf, &res, MethodGET, Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	res.DelHeader(rbuf, "connection")
+	if got := string(res.AppendHead(nil, rbuf, nil)); got != "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" {
+		t.Fatalf("response after DelHeader: %q", got)
+	}
+}
