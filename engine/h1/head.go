@@ -268,3 +268,58 @@ func delHeaders(buf []byte, hdrs []Header, name string) {
 		}
 	}
 }
+
+// framingFields collects the fields that frame a request or a response:
+// Connection, Content-Length and Transfer-Encoding.
+type framingFields struct {
+	te    codings
+	cl    int64
+	hasCL bool
+	conn  ConnFlags
+}
+
+// add takes one header into account (other headers are ignored) and
+// rejects an invalid or conflicting Content-Length or Transfer-Encoding.
+func (f *framingFields) add(name, v []byte) code {
+	switch len(name) {
+	case 10:
+		if equalFold(name, "connection") {
+			f.conn |= connTokens(v)
+		}
+	case 14:
+		if !equalFold(name, "content-length") {
+			return cOK
+		}
+		n, ok := contentLength(v)
+		if !ok {
+			return cContentLength
+		}
+		if f.hasCL && n != f.cl {
+			return cContentLengthConflict
+		}
+		f.cl, f.hasCL = n, true
+	case 17:
+		if equalFold(name, "transfer-encoding") {
+			return f.te.add(v)
+		}
+	}
+	return cOK
+}
+
+// check applies the rules both messages share once every field was
+// seen: no Transfer-Encoding in HTTP/1.0, none empty, none with a
+// Content-Length.
+func (f *framingFields) check(minor uint8) code {
+	if !f.te.present {
+		return cOK
+	}
+	switch {
+	case minor == 0:
+		return cTEHTTP10
+	case f.te.n == 0:
+		return cTransferEncoding
+	case f.hasCL:
+		return cTEWithCL
+	}
+	return cOK
+}

@@ -338,8 +338,7 @@ func splitPort(a []byte, dflt1, dflt2 string) (host, port []byte) {
 
 // requestSemantics checks the fields that frame and route the request.
 func requestSemantics(buf []byte, req *Request) code {
-	var te codings
-	cl, hasCL := int64(0), false
+	var f framingFields
 	for i := 0; i < req.NumHeaders; i++ {
 		h := &req.Headers[i]
 		name := h.Name.Bytes(buf)
@@ -364,45 +363,23 @@ func requestSemantics(buf []byte, req *Request) code {
 			if equalFold(name, "upgrade") {
 				req.Upgrade = true
 			}
-		case 10:
-			if equalFold(name, "connection") {
-				req.Conn |= connTokens(v)
-			}
-		case 14:
-			if !equalFold(name, "content-length") {
-				continue
-			}
-			n, ok := contentLength(v)
-			if !ok {
-				return cContentLength
-			}
-			if hasCL && n != cl {
-				return cContentLengthConflict
-			}
-			cl, hasCL = n, true
-		case 17:
-			if !equalFold(name, "transfer-encoding") {
-				continue
-			}
-			if c := te.add(v); c != cOK {
+		default:
+			if c := f.add(name, v); c != cOK {
 				return c
 			}
 		}
 	}
-	if te.present {
-		switch {
-		case req.Minor == 0:
-			return cTEHTTP10
-		case te.n == 0:
-			return cTransferEncoding
-		case hasCL:
-			return cTEWithCL
-		case !te.last:
+	req.Conn = f.conn
+	if c := f.check(req.Minor); c != cOK {
+		return c
+	}
+	if f.te.present {
+		if !f.te.last {
 			return cNotChunked
 		}
 		req.Body = BodyChunked
-	} else if cl > 0 {
-		req.Body, req.ContentLength = BodyLength, cl
+	} else if f.cl > 0 {
+		req.Body, req.ContentLength = BodyLength, f.cl
 	}
 	if !req.HasHost {
 		if req.Minor == 1 {

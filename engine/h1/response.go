@@ -92,48 +92,18 @@ func parseStatusLine(buf []byte, p, e int, res *Response) code {
 // responseSemantics checks the framing fields and decides how the body
 // ends (RFC 9112 section 6.3).
 func responseSemantics(buf []byte, res *Response, reqMethod Method) code {
-	var te codings
-	cl, hasCL := int64(0), false
+	var f framingFields
 	for i := 0; i < res.NumHeaders; i++ {
 		h := &res.Headers[i]
-		name := h.Name.Bytes(buf)
-		v := h.Value.Bytes(buf)
-		switch len(name) {
-		case 10:
-			if equalFold(name, "connection") {
-				res.Conn |= connTokens(v)
-			}
-		case 14:
-			if !equalFold(name, "content-length") {
-				continue
-			}
-			n, ok := contentLength(v)
-			if !ok {
-				return cContentLength
-			}
-			if hasCL && n != cl {
-				return cContentLengthConflict
-			}
-			cl, hasCL = n, true
-		case 17:
-			if !equalFold(name, "transfer-encoding") {
-				continue
-			}
-			if c := te.add(v); c != cOK {
-				return c
-			}
+		if c := f.add(h.Name.Bytes(buf), h.Value.Bytes(buf)); c != cOK {
+			return c
 		}
 	}
-	if te.present {
-		switch {
-		case res.Minor == 0:
-			return cTEHTTP10
-		case te.n == 0:
-			return cTransferEncoding
-		case hasCL:
-			return cTEWithCL
-		}
+	res.Conn = f.conn
+	if c := f.check(res.Minor); c != cOK {
+		return c
 	}
+	te, cl, hasCL := f.te, f.cl, f.hasCL
 	res.ContentLength = cl
 	st := res.Status
 	switch {
