@@ -398,6 +398,13 @@ func (w *statsHTML) frontendRow(r *StatRow) {
 	w.td(r.Smax)
 	w.tdLimit(r.Slim)
 	w.sessionsTotal(r)
+	w.listenTail(r)
+}
+
+// listenTail writes the cells a frontend row and a listener row share
+// after their sessions: bytes, denied, errors, status, and the empty
+// server columns.
+func (w *statsHTML) listenTail(r *StatRow) {
 	w.tdEmpty(2)
 	w.td(r.Bin)
 	w.td(r.Bout)
@@ -432,18 +439,7 @@ func (w *statsHTML) listenerRow(r *StatRow, legends bool) {
 	w.td(r.Smax)
 	w.tdLimit(r.Slim)
 	w.td(r.Stot)
-	w.tdEmpty(2)
-	w.td(r.Bin)
-	w.td(r.Bout)
-	w.td(r.Dreq)
-	w.td(r.Dresp)
-	w.td(r.Ereq)
-	w.tdEmpty(4)
-	w.s(`<td class="ac">`)
-	w.esc(r.Status)
-	w.s("</td>")
-	w.tdSpan(8)
-	w.s("</tr>\n")
+	w.listenTail(r)
 }
 
 func (w *statsHTML) serverRow(r *StatRow, legends bool) {
