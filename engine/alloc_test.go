@@ -60,7 +60,9 @@ func TestHTTPRequestDoesNotAllocate(t *testing.T) {
 	cfg := fmt.Sprintf("defaults\n  mode http\n  timeout connect 2s\n  timeout client 10s\n  timeout server 10s\n"+
 		"listen px\n  bind 127.0.0.1:0\n  log 127.0.0.1:%d local0\n  option httplog\n  option forwardfor\n"+
 		"  http-request set-header X-Test yes if { path_beg /a }\n"+
-		"  http-response del-header X-Drop\n  server s1 127.0.0.1:%d\n", sa.(*unix.SockaddrInet4).Port, port)
+		"  http-response del-header X-Drop\n  capture request header User-Agent len 16\n"+
+		"  capture response header Content-Type len 16\n  unique-id-format %%{+X}o\\ %%ci:%%cp_%%rt\n"+
+		"  unique-id-header X-Unique-ID\n  server s1 127.0.0.1:%d\n", sa.(*unix.SockaddrInet4).Port, port)
 	e, _ := startParsed(t, cfg, 1)
 	addr := e.ListenAddrs()["px"][0]
 	cli := rawDial(t, addr)

@@ -64,6 +64,7 @@ type Engine struct {
 
 	global       gauge         // client connections alive (CurrConns)
 	cumConns     atomic.Uint64 // accepted connections (CumConns)
+	reqIDs       atomic.Uint64 // transactions numbered for %rt
 	connRate     rate
 	slotWaiters  atomic.Uint64 // bit i: reactor i paused a listener for lack of slots
 	fdShortage   atomic.Uint64 // accept failures with EMFILE/ENFILE

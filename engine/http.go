@@ -90,6 +90,9 @@ type httpTxn struct {
 	reqLine     []byte         // copy of the request line, when the log prints it
 	dst         netip.AddrPort // the local address, once asked
 	dstKnown    bool
+	caps        capStore // captured headers and cookies
+	uid         []byte   // the unique id, once rendered
+	reqID       uint64   // %rt, when the frontend prints it
 }
 
 // httpStart begins serving a client connection of a mode http frontend.
@@ -98,8 +101,8 @@ func (r *reactor) httpStart(s *stream) {
 		s.h = new(httpTxn)
 	}
 	h := s.h
-	vars, line := h.vars, h.reqLine[:0]
-	*h = httpTxn{client: s.client, cliFD: s.cli.fd, vars: vars, reqLine: line}
+	vars, line, caps, uid := h.vars, h.reqLine[:0], h.caps, h.uid[:0]
+	*h = httpTxn{client: s.client, cliFD: s.cli.fd, vars: vars, reqLine: line, caps: caps, uid: uid}
 	h.rq.reset()
 	h.rs.reset()
 	r.httpWait(s)
@@ -117,7 +120,8 @@ func (r *reactor) httpWait(s *stream) {
 	h.txnStart = r.now
 	h.vars.Reset()
 	h.logged, h.begun, h.tHead, h.tRes, h.lastBe = false, false, -1, -1, nil
-	h.reqLine = h.reqLine[:0]
+	h.reqLine, h.uid, h.reqID = h.reqLine[:0], h.uid[:0], 0
+	h.caps.prepare(s.fe)
 	s.lastSrv, s.tSrv, s.tConn, s.bytesIn, s.bytesOut, s.term = nil, -1, -1, 0, 0, [2]byte{}
 	r.armStream(s)
 }
@@ -176,9 +180,10 @@ func (r *reactor) httpReadRequest(s *stream) bool {
 		}
 		if s.cli.flags&sideEOF != 0 || s.cli.flags&sideCanRead == 0 {
 			if s.cli.flags&sideEOF != 0 {
-				// The client left between requests (or in the middle of a
-				// head, which HAProxy logs as a client abort).
-				r.closeStream(s)
+				// The client left between requests, or in the middle of a
+				// head, or before its first request: HAProxy logs the last
+				// two as a client abort with status 400.
+				r.httpAbortWait(s)
 				return false
 			}
 			if c.end == c.off {
@@ -206,7 +211,7 @@ func (r *reactor) httpReadRequest(s *stream) bool {
 		case err == unix.EINTR:
 			continue
 		case err != nil:
-			r.closeStream(s)
+			r.httpAbortWait(s)
 			return false
 		case n == 0:
 			s.cli.flags |= sideEOF
@@ -245,6 +250,12 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	h.tHead = r.now
 	if fe.logFmt != nil && !fe.logAtAccept {
 		h.reqLine = append(h.reqLine[:0], req.Line.Bytes(c.buf[c.off:c.off+headLen])...)
+	}
+	if len(fe.reqCaps) > 0 || fe.cookieCap.Name != "" {
+		r.captureRequest(s, req, c.buf[c.off:c.off+headLen])
+	}
+	if fe.needReqID {
+		h.reqID = r.e.reqIDs.Add(1) - 1
 	}
 	r.ctr[fe.ctr].reqTot.Add(1)
 	fe.reqRate.add(r.now)
@@ -331,6 +342,10 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 		if a := h.localAddr().Addr().Unmap(); a.IsValid() && !(o.HasExcept && o.Except.Contains(a)) {
 			r.hextra = appendAddrHeader(r.hextra, o.Header, a)
 		}
+	}
+	if fe.uidHeader != "" && fe.uidFmt != nil {
+		h.lastBe = be
+		r.hextra = appendHeaderLine(r.hextra, fe.uidHeader, r.uniqueID(s))
 	}
 	if h.mode != config.ConnKeepAlive && req.Conn&h1.ConnClose == 0 {
 		req.DelHeader(head, "connection")
@@ -717,6 +732,9 @@ func (r *reactor) httpResponse(s *stream, headLen int) (again, ok bool) {
 			h.tunnel = true
 		}
 		r.countStatus(s, res.Status)
+		if len(s.fe.resCaps) > 0 || s.fe.cookieCap.Name != "" {
+			r.captureResponse(s, res, head)
+		}
 	}
 	r.hextra = r.hextra[:0]
 	h.rewrite, h.newStatus = false, 0
@@ -788,6 +806,9 @@ func (r *reactor) httpResponse(s *stream, headLen int) (again, ok bool) {
 	}
 	if done {
 		h.rs.phase = msgDone
+	}
+	if s.fe.logASAP && !h.interim {
+		r.httpLogLine(s, true)
 	}
 	return false, true
 }
@@ -1000,6 +1021,27 @@ func (r *reactor) httpClose(s *stream) {
 	r.closeStream(s)
 }
 
+// logsWait reports whether a stream that failed while waiting for a
+// request head is logged, as HAProxy does: when part of a head arrived,
+// or when it was the connection's first request, unless "option
+// dontlognull".
+func (r *reactor) logsWait(s *stream) bool {
+	if s.req.end > s.req.off {
+		return true
+	}
+	return s.h.nreq == 0 && !s.fe.dontLogNull
+}
+
+// httpAbortWait closes a stream whose client left or failed while a
+// request head was awaited, logging it as HAProxy does.
+func (r *reactor) httpAbortWait(s *stream) {
+	if r.logsWait(s) {
+		s.h.begun, s.h.status = true, 400
+		s.setTerm('C', 'R')
+	}
+	r.closeStream(s)
+}
+
 // httpTimeout handles the expiry of a mode http stream's deadline in a
 // state where the tcp rules do not apply.
 func (r *reactor) httpTimeout(s *stream) {
@@ -1008,7 +1050,7 @@ func (r *reactor) httpTimeout(s *stream) {
 	case s.state == stHTTPWait && !h.local:
 		if s.req.end > s.req.off || h.nreq == 0 {
 			// HAProxy's 408: the head did not arrive in time.
-			h.begun = true
+			h.begun = r.logsWait(s)
 			r.ctr[s.fe.ctr].reqErr.Add(1)
 			r.httpFail(s, 408)
 			r.httpRun(s)

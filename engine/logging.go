@@ -29,8 +29,8 @@ type logTarget struct {
 // sinkKey identifies a sink: the same destination with the same framing
 // and filters is opened once.
 type sinkKey struct {
-	addr, framing, facility, level, minLevel string
-	maxLen                                   int
+	addr, framing, facility, level, minLevel, tag string
+	maxLen                                        int
 }
 
 // buildLogs resolves the log targets and the format of a frontend.
@@ -42,6 +42,9 @@ func (e *Engine) buildLogs(fe *frontend, p *config.Proxy) error {
 			continue
 		}
 		lines = append(lines, lt)
+	}
+	if err := fe.setLogOptions(p); err != nil {
+		return fmt.Errorf("proxy '%s': unique-id-format: %w", p.Name, err)
 	}
 	if len(lines) == 0 {
 		return nil
@@ -64,8 +67,9 @@ func (e *Engine) buildLogs(fe *frontend, p *config.Proxy) error {
 	}
 	fe.logFmt = f
 	fe.logAtAccept = text == ""
+	fe.needReqID = fe.needReqID || f.Uses("rt")
 	for _, lt := range lines {
-		s, err := e.sinkFor(lt)
+		s, err := e.sinkFor(lt, p.LogTag)
 		if err != nil {
 			return fmt.Errorf("parsing [%s:%d] : log %s: %w", lt.File, lt.Line, lt.Address, err)
 		}
@@ -75,12 +79,16 @@ func (e *Engine) buildLogs(fe *frontend, p *config.Proxy) error {
 }
 
 // sinkFor returns the sink of a "log" line, opening it the first time.
-func (e *Engine) sinkFor(lt config.LogTarget) (*logs.Sink, error) {
-	k := sinkKey{lt.Address, lt.Format, lt.Facility, lt.Level, lt.MinLevel, lt.MaxLen}
+// tag is the proxy's "log-tag", "" for the global one.
+func (e *Engine) sinkFor(lt config.LogTarget, tag string) (*logs.Sink, error) {
+	if tag == "" {
+		tag = e.logTag()
+	}
+	k := sinkKey{lt.Address, lt.Format, lt.Facility, lt.Level, lt.MinLevel, tag, lt.MaxLen}
 	if s := e.sinks[k]; s != nil {
 		return s, nil
 	}
-	t := logs.Target{Addr: lt.Address, Level: logs.LevelDebug, MaxLen: lt.MaxLen, Tag: e.logTag()}
+	t := logs.Target{Addr: lt.Address, Level: logs.LevelDebug, MaxLen: lt.MaxLen, Tag: tag}
 	switch {
 	case lt.Format != "":
 		fr, ok := logs.ParseFraming(lt.Format)
@@ -206,7 +214,11 @@ func (r *reactor) logTCP(s *stream) {
 }
 
 // httpLog logs the transaction of a mode http stream that just ended.
-func (r *reactor) httpLog(s *stream) {
+func (r *reactor) httpLog(s *stream) { r.httpLogLine(s, false) }
+
+// httpLogLine logs the transaction of a mode http stream once: when it
+// ends, or when its response head arrives with "option logasap" (asap).
+func (r *reactor) httpLogLine(s *stream, asap bool) {
 	h := s.h
 	fe := s.fe
 	if fe.logFmt == nil || fe.logAtAccept || h.logged || !h.begun {
@@ -214,6 +226,13 @@ func (r *reactor) httpLog(s *stream) {
 	}
 	h.logged = true
 	fl := r.logFields()
+	fl.LogASAP = asap
+	fl.ReqCaptures, fl.ResCaptures = h.caps.req, h.caps.res
+	fl.CookieReq, fl.CookieRes = h.caps.cookieReq, h.caps.cookie
+	fl.ConnID = h.reqID
+	if fe.uidFmt != nil && fe.logFmt.Uses("ID") {
+		fl.UniqueID = r.uniqueID(s)
+	}
 	fl.Accept = r.e.wallTime(h.txnStart)
 	fl.Request = r.e.wallTime(h.reqStart)
 	fl.ClientAddr = s.client

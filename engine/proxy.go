@@ -364,6 +364,15 @@ type frontend struct {
 	logFmt      *logs.Format // nil: no traffic log
 	logAtAccept bool         // no log format: HAProxy's line at accept time
 	logs        []logTarget
+
+	// Captures, unique id and logging options (httplog.go).
+	reqCaps, resCaps []config.Capture
+	cookieCap        config.Capture
+	uidFmt           *logs.Format // "unique-id-format"; nil when none
+	uidHeader        string       // "unique-id-header"; "" when none
+	needReqID        bool         // %rt is printed: number the transactions
+	dontLogNull      bool         // "option dontlognull"
+	logASAP          bool         // "option logasap"
 }
 
 // switchRule is a use_backend line, resolved.

@@ -74,6 +74,7 @@ type reactor struct {
 	statBody  []byte // statistics being rendered
 	statResp  []byte
 	logF      logs.Fields // the fields of that line
+	uidF      logs.Fields // the fields of a unique id being rendered
 }
 
 // yieldEveryMs is how often a busy reactor yields to the Go scheduler.

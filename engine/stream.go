@@ -392,7 +392,7 @@ func (r *reactor) closeStream(s *stream) {
 	}
 	if s.h != nil {
 		r.httpLog(s)
-	} else if s.fe != nil && s.fe.logFmt != nil && !s.fe.logAtAccept {
+	} else if fe := s.fe; fe != nil && fe.logFmt != nil && !fe.logAtAccept && !(fe.dontLogNull && s.bytesIn == 0) {
 		r.logTCP(s)
 	}
 	r.closeSide(&s.cli)

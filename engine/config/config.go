@@ -253,6 +253,7 @@ type Proxy struct {
 	// tcplog" or "log-format" (engine/logs syntax); "" = HAProxy's
 	// default line.
 	LogFormat string
+	LogTag    string          // "log-tag" of the proxy; "" = the global one
 	Options   map[string]bool // other "option X" / "no option X" seen, for warnings and later issues
 }
 

@@ -59,6 +59,16 @@ type HTTP struct {
 
 	Stats Stats // "stats enable|uri|refresh|show-node|show-legends|hide-version"
 
+	// ReqCaptures and ResCaptures are "capture request|response header",
+	// in order; CookieCapture is "capture cookie" (Name "" when none).
+	ReqCaptures, ResCaptures []Capture
+	CookieCapture            Capture
+
+	// UniqueIDFormat is "unique-id-format" (engine/logs syntax), ""
+	// when none; UniqueIDHeader is "unique-id-header", the request header
+	// that carries the identifier to the server.
+	UniqueIDFormat, UniqueIDHeader string
+
 	// ErrorFiles are the "errorfile" responses by status; shared
 	// read-only (a section copies the map before changing it).
 	ErrorFiles map[int][]byte

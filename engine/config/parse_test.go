@@ -479,8 +479,17 @@ var diagCases = []diagCase{
 		"ALERT parsing [t.cfg:18] : 'tcp-response content' is not implemented yet.",
 		"ALERT parsing [t.cfg:19] : 'server-template' is not implemented yet.",
 	}},
+	{"capture and unique-id", minimal + "frontend f\n  mode http\n  bind :80\n  capture request header\n  capture foo\n  capture response header X len 5 extra\n  capture cookie\n  capture cookie a len 3\n  capture cookie b len 3 x\n  unique-id-format\n  unique-id-header\n  log-tag\n  capture request header Host len abc\nbackend b\n  mode http\n  capture request header a len 1\n  unique-id-format %ci\n", []string{
+		"ALERT parsing [t.cfg:8] : 'capture request' expects 'header' <header_name> 'len' <len>.",
+		"ALERT parsing [t.cfg:9] : 'capture' expects 'cookie' or 'request header' or 'response header'.",
+		"ALERT parsing [t.cfg:10] : 'capture response' cannot handle unexpected argument 'extra'.",
+		"ALERT parsing [t.cfg:11] : 'capture' expects 'cookie' <cookie_name> 'len' <len>.",
+		"ALERT parsing [t.cfg:14] : unique-id-format expects an argument.",
+		"ALERT parsing [t.cfg:15] : unique-id-header expects an argument.",
+		"ALERT parsing [t.cfg:16] : 'log-tag' expects a tag for use in syslog.",
+		"WARNING parsing [t.cfg:20] : 'capture' ignored because backend 'b' has no frontend capability.",
+	}},
 	{"ignored keywords (hitless)", minimal + "listen l\n  bind :80\n  option tcplog\n  option dontlognull\n  option httpchk\n  http-check expect status 200\n  tcp-check connect\n  option tcpka\n  errorloc 503 /x\n  hash-balance-factor 150\n  cookie SRV insert\n  no option dontlognull\n", []string{
-		"WARNING parsing [t.cfg:8] : 'option dontlognull' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:12] : 'option tcpka' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:13] : 'errorloc' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:14] : 'hash-balance-factor' is not supported yet and is ignored.",

@@ -79,6 +79,7 @@ func (ps *proxyState) inherit(d *proxyState) {
 	px.LogHealthChecks = dp.LogHealthChecks
 	px.Logs = append([]LogTarget(nil), dp.Logs...)
 	px.LogFormat = dp.LogFormat
+	px.LogTag = dp.LogTag
 	px.Options = make(map[string]bool, len(dp.Options))
 	for k, v := range dp.Options {
 		px.Options[k] = v

@@ -96,7 +96,11 @@ func (f *Format) appendVar(dst []byte, n *node, fl *Fields) []byte {
 		return appendText(dst, fl.Hostname, o)
 	case vID:
 		return appendText(dst, fl.UniqueID, o)
-	case vCC, vCS, vsslc, vsslv:
+	case vCC:
+		return appendText(dst, fl.CookieReq, o)
+	case vCS:
+		return appendText(dst, fl.CookieRes, o)
+	case vsslc, vsslv:
 		return appendText(dst, "", o)
 
 	case vTh:

@@ -60,6 +60,11 @@ type Fields struct {
 	// prints an empty slot ("-" in %hrl/%hsl).
 	ReqCaptures, ResCaptures [][]byte
 
+	// CookieReq and CookieRes are "capture cookie" (%CC %CS): the
+	// request's "name=value" and the response's Set-Cookie; nil prints
+	// "-".
+	CookieReq, CookieRes []byte
+
 	UniqueID []byte // %ID
 	Pid      int    // %pid
 	Hostname string // %H
