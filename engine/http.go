@@ -290,8 +290,9 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	// Rules: the frontend's http-request and redirect rules, then the
 	// backend switching, then the backend's own rules.
 	t := &r.hsample
-	*t = txnSample{s: s, reqHead: head, req: req}
-	r.hextra, r.htarget = r.hextra[:0], nil
+	*t = txnSample{s: s, reqHead: head, req: req, r: r}
+	r.resetExtra()
+	r.htarget = nil
 	h.rewrite = false
 	if len(fe.reqRules) > 0 && r.runRequestRules(s, t, fe.reqRules, headLen) != rulesContinue {
 		return true
@@ -323,7 +324,9 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 		h.cliKeep = false
 	}
 
-	// Rewrite the head for the server when something must change.
+	// Rewrite the head for the server when something must change. The
+	// lines added from here on are for the server only.
+	r.dropDeletedExtra()
 	// option forwardfor / originalto: the frontend's, else the backend's.
 	o := &fe.forwardFor
 	if !o.Enabled {
@@ -736,13 +739,13 @@ func (r *reactor) httpResponse(s *stream, headLen int) (again, ok bool) {
 			r.captureResponse(s, res, head)
 		}
 	}
-	r.hextra = r.hextra[:0]
+	r.resetExtra()
 	h.rewrite, h.newStatus = false, 0
 	if !h.interim && (len(s.be.resRules) > 0 || len(s.fe.resRules) > 0) {
 		// The request head is gone from its buffer: response rules see
 		// the response only (and the transaction's variables).
 		t := &r.hsample
-		*t = txnSample{s: s, reqHead: nil, req: &r.hreqEmpty, resHead: head, res: res}
+		*t = txnSample{s: s, reqHead: nil, req: &r.hreqEmpty, resHead: head, res: res, r: r}
 		out := r.runResponseRules(s, t, s.be.resRules)
 		if out == rulesContinue && s.fe.cfg != s.be.cfg {
 			out = r.runResponseRules(s, t, s.fe.resRules)
@@ -752,6 +755,7 @@ func (r *reactor) httpResponse(s *stream, headLen int) (again, ok bool) {
 			r.httpFail(s, 502)
 			return true, true
 		}
+		r.dropDeletedExtra()
 	}
 	// Tell the client what happens to its connection: "close" when it
 	// ends here, "keep-alive" to an HTTP/1.0 client that keeps it; a

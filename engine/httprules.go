@@ -17,6 +17,7 @@ type txnSample struct {
 	resHead []byte
 	res     *h1.Response // nil while processing the request
 	target  []byte       // replaced request target, nil when unchanged
+	r       *reactor     // its hextra/hlines: header lines rules added to the head being processed
 }
 
 var _ rules.Sample = (*txnSample)(nil)
@@ -48,29 +49,49 @@ func (t *txnSample) Query() []byte {
 
 func (t *txnSample) Minor() int { return int(t.req.Minor) }
 
+// NumHeaders counts the parsed headers of a head and then the lines
+// rules added to it, so that a rule sees what the rules before it did.
 func (t *txnSample) NumHeaders(res bool) int {
 	if res {
 		if t.res == nil {
 			return 0
 		}
-		return t.res.NumHeaders
+		return t.res.NumHeaders + t.numExtra(true)
 	}
-	return t.req.NumHeaders
+	return t.req.NumHeaders + t.numExtra(false)
+}
+
+// numExtra is the number of lines added to the head of direction res:
+// they belong to the message being processed.
+func (t *txnSample) numExtra(res bool) int {
+	if t.r == nil || res != (t.res != nil) {
+		return 0
+	}
+	return len(t.r.hlines)
 }
 
 func (t *txnSample) HeaderAt(res bool, i int) (name, value []byte, ok bool) {
-	if res {
-		if t.res == nil || i >= t.res.NumHeaders {
-			return nil, nil, false
-		}
-		h := &t.res.Headers[i]
-		return h.Name.Bytes(t.resHead), h.Value.Bytes(t.resHead), !h.Del
-	}
-	if i >= t.req.NumHeaders {
+	var hs []h1.Header
+	var head []byte
+	switch {
+	case !res:
+		hs, head = t.req.Headers[:t.req.NumHeaders], t.reqHead
+	case t.res != nil:
+		hs, head = t.res.Headers[:t.res.NumHeaders], t.resHead
+	default:
 		return nil, nil, false
 	}
-	h := &t.req.Headers[i]
-	return h.Name.Bytes(t.reqHead), h.Value.Bytes(t.reqHead), !h.Del
+	if i < len(hs) {
+		h := &hs[i]
+		return h.Name.Bytes(head), h.Value.Bytes(head), !h.Del
+	}
+	i -= len(hs)
+	if i >= t.numExtra(res) {
+		return nil, nil, false
+	}
+	l := &t.r.hlines[i]
+	b := t.r.hextra
+	return b[l.off:l.colon:l.colon], b[l.colon+2 : l.end-2 : l.end-2], !l.del
 }
 
 func (t *txnSample) Src() netip.Addr { return t.s.h.client.Addr().Unmap() }
@@ -194,25 +215,60 @@ func (r *reactor) runResponseRules(s *stream, t *txnSample, list []*rules.Rule) 
 	return rulesContinue
 }
 
+// extraLine is a header line a rule added: r.hextra[off:end] is
+// "name: value\r\n" with the colon at colon.
+type extraLine struct {
+	off, colon, end int
+	del             bool // removed by a later rule
+}
+
+// resetExtra forgets the lines added to the previous head.
+func (r *reactor) resetExtra() {
+	r.hextra, r.hlines, r.hdeleted = r.hextra[:0], r.hlines[:0], false
+}
+
+// addExtra adds the header line "name: value" that later rules see.
+// name and value may point into r.hextra.
+func (r *reactor) addExtra(name, value []byte) {
+	off := len(r.hextra)
+	r.hextra = append(r.hextra, name...)
+	colon := len(r.hextra)
+	r.hextra = append(r.hextra, ':', ' ')
+	r.hextra = append(r.hextra, value...)
+	r.hextra = append(r.hextra, '\r', '\n')
+	r.hlines = append(r.hlines, extraLine{off: off, colon: colon, end: len(r.hextra)})
+}
+
+// dropDeletedExtra removes from r.hextra the lines later rules deleted;
+// it runs once the rules are done, before the head is written.
+func (r *reactor) dropDeletedExtra() {
+	if !r.hdeleted {
+		return
+	}
+	w := 0
+	for _, l := range r.hlines {
+		if !l.del {
+			w += copy(r.hextra[w:], r.hextra[l.off:l.end])
+		}
+	}
+	r.hextra, r.hlines, r.hdeleted = r.hextra[:w], r.hlines[:0], false
+}
+
 // headerRule applies a header action to the request or response head.
+// As in HAProxy, a new value is computed before the headers it replaces
+// are removed, so it may refer to them.
 func (r *reactor) headerRule(t *txnSample, rule *rules.Rule, res bool) {
 	n := t.NumHeaders(res)
 	switch rule.Action {
-	case rules.ActSetHeader, rules.ActDelHeader:
-		for i := 0; i < n; i++ {
-			if name, _, ok := t.HeaderAt(res, i); ok && rule.MatchName(name) {
-				markHeader(t, res, i)
-			}
+	case rules.ActSetHeader, rules.ActAddHeader:
+		v := rule.Value.Append(r.hval[:0], t)
+		r.hval = v[:0]
+		if rule.Action == rules.ActSetHeader {
+			r.delHeaders(t, rule, res, n)
 		}
-		if rule.Action == rules.ActDelHeader {
-			return
-		}
-		fallthrough
-	case rules.ActAddHeader:
-		r.hextra = append(r.hextra, rule.Name...)
-		r.hextra = append(r.hextra, ':', ' ')
-		r.hextra = rule.Value.Append(r.hextra, t)
-		r.hextra = append(r.hextra, '\r', '\n')
+		r.addExtra(rule.Name, v)
+	case rules.ActDelHeader:
+		r.delHeaders(t, rule, res, n)
 	case rules.ActReplaceHeader, rules.ActReplaceValue:
 		for i := 0; i < n; i++ {
 			name, value, ok := t.HeaderAt(res, i)
@@ -224,22 +280,34 @@ func (r *reactor) headerRule(t *txnSample, rule *rules.Rule, res bool) {
 			if !matched {
 				continue
 			}
-			markHeader(t, res, i)
-			r.hextra = append(r.hextra, name...)
-			r.hextra = append(r.hextra, ':', ' ')
-			r.hextra = append(r.hextra, v...)
-			r.hextra = append(r.hextra, '\r', '\n')
+			r.markHeader(t, res, i)
+			r.addExtra(name, v)
 		}
 	}
 }
 
-// markHeader marks header i of the request or response deleted.
-func markHeader(t *txnSample, res bool, i int) {
-	if res {
-		t.res.Headers[i].Del = true
-	} else {
-		t.req.Headers[i].Del = true
+// delHeaders marks deleted the first n headers named by rule.
+func (r *reactor) delHeaders(t *txnSample, rule *rules.Rule, res bool, n int) {
+	for i := 0; i < n; i++ {
+		if name, _, ok := t.HeaderAt(res, i); ok && rule.MatchName(name) {
+			r.markHeader(t, res, i)
+		}
 	}
+}
+
+// markHeader marks header i of the request or response deleted, a
+// parsed one or one a rule added.
+func (r *reactor) markHeader(t *txnSample, res bool, i int) {
+	hs := t.req.Headers[:t.req.NumHeaders]
+	if res {
+		hs = t.res.Headers[:t.res.NumHeaders]
+	}
+	if i < len(hs) {
+		hs[i].Del = true
+		return
+	}
+	r.hlines[i-len(hs)].del = true
+	r.hdeleted = true
 }
 
 // rewriteTarget applies set-path, set-uri, set-query, replace-path and

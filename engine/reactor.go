@@ -60,8 +60,10 @@ type reactor struct {
 	// mode http scratch: one head is parsed and rewritten at a time.
 	hreq      h1.Request
 	hres      h1.Response
-	hscratch  []byte // a rewritten head
-	hextra    []byte // header lines added to a head
+	hscratch  []byte      // a rewritten head
+	hextra    []byte      // header lines added to a head
+	hlines    []extraLine // the lines of hextra rules added, which later rules see
+	hdeleted  bool        // a line of hlines was deleted
 	hsample   txnSample
 	hreqEmpty h1.Request // the request seen by response rules
 	hlocal    []byte     // a local response being built
