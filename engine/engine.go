@@ -291,6 +291,10 @@ func (e *Engine) buildProxies() error {
 			fe.monitorURI = p.HTTP.MonitorURI
 			fe.reqTO = p.Timeouts.HTTPRequest.Milliseconds()
 			fe.kaTO = p.Timeouts.HTTPKeepAlive.Milliseconds()
+			fe.tarpitTO = p.Timeouts.Tarpit.Milliseconds()
+			if fe.tarpitTO == 0 {
+				fe.tarpitTO = p.Timeouts.Connect.Milliseconds() // HAProxy's fallback
+			}
 			fe.reqRules, fe.resRules, fe.redirects = p.HTTP.RequestRules, p.HTTP.ResponseRules, p.HTTP.Redirects
 			for _, ub := range p.HTTP.UseBackends {
 				if b := be[ub.Name]; b != nil {

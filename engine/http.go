@@ -54,24 +54,26 @@ func (m *httpMsg) reset() {
 // httpTxn is the HTTP state of a stream of a mode http frontend. Owned by
 // the stream's reactor; allocated once per stream slot and reused.
 type httpTxn struct {
-	rq, rs   httpMsg
-	method   h1.Method
-	minor    uint8   // the request's HTTP/1.minor
-	status   int     // response status; 0 before the response head
-	nreq     int     // transactions started on this client connection
-	cliKeep  bool    // the client connection stays open after this transaction
-	srvKeep  bool    // the server connection may be reused after this transaction
-	reused   bool    // the request went over a server connection used before
-	gotResp  bool    // at least one response byte arrived from the server
-	resSent  bool    // at least one response byte was sent to the client
-	nuses    int     // transactions the server connection carried before this one
-	interim  bool    // the response in flight is a 1xx interim response
-	local    bool    // the response is produced by hitless (error page, monitor-uri)
-	tunnel   bool    // after 101 or a CONNECT: plain forwarding in both directions
-	idleSrv  *server // server of s.out while it is idle between transactions
-	mode     config.ConnMode
-	client   netip.AddrPort
-	reqStart int64 // ms: the first byte of the request head (or the wait start)
+	rq, rs    httpMsg
+	method    h1.Method
+	minor     uint8 // the request's HTTP/1.minor
+	status    int   // response status; 0 before the response head
+	nreq      int   // transactions started on this client connection
+	cliKeep   bool  // the client connection stays open after this transaction
+	srvKeep   bool  // the server connection may be reused after this transaction
+	reused    bool  // the request went over a server connection used before
+	gotResp   bool  // at least one response byte arrived from the server
+	resSent   bool  // at least one response byte was sent to the client
+	nuses     int   // transactions the server connection carried before this one
+	interim   bool  // the response in flight is a 1xx interim response
+	local     bool  // the response is produced by hitless (error page, monitor-uri)
+	tarpit    bool  // the local response waits until tarpitEnd (http-request tarpit)
+	tarpitEnd int64
+	tunnel    bool    // after 101 or a CONNECT: plain forwarding in both directions
+	idleSrv   *server // server of s.out while it is idle between transactions
+	mode      config.ConnMode
+	client    netip.AddrPort
+	reqStart  int64 // ms: the first byte of the request head (or the wait start)
 
 	// Rules.
 	vars      rules.Vars
@@ -115,7 +117,7 @@ func (r *reactor) httpWait(s *stream) {
 	s.state = stHTTPWait
 	h.rq.reset()
 	h.rs.reset()
-	h.status, h.local, h.interim, h.gotResp, h.resSent, h.reused = 0, false, false, false, false, false
+	h.status, h.local, h.interim, h.gotResp, h.resSent, h.reused, h.tarpit = 0, false, false, false, false, false, false
 	h.reqStart = r.now
 	h.txnStart = r.now
 	h.vars.Reset()
@@ -977,6 +979,9 @@ func (r *reactor) httpLocal(s *stream, resp []byte, consumed int) {
 // changed state.
 func (r *reactor) httpSendLocal(s *stream) bool {
 	h, c := s.h, &s.res
+	if h.tarpit {
+		return false // httpTimeout sends it
+	}
 	src := c.buf
 	if h.big != nil {
 		src = h.big
@@ -1051,6 +1056,9 @@ func (r *reactor) httpAbortWait(s *stream) {
 func (r *reactor) httpTimeout(s *stream) {
 	h := s.h
 	switch {
+	case s.state == stHTTPWait && h.local && h.tarpit:
+		h.tarpit = false
+		r.httpRun(s)
 	case s.state == stHTTPWait && !h.local:
 		if s.req.end > s.req.off || h.nreq == 0 {
 			// HAProxy's 408: the head did not arrive in time.
@@ -1078,6 +1086,9 @@ func (r *reactor) httpTimeout(s *stream) {
 func (r *reactor) httpDeadline(s *stream) int64 {
 	h := s.h
 	ft := &s.fe.timeouts
+	if h.tarpit {
+		return h.tarpitEnd
+	}
 	if h.local {
 		if ft.client > 0 {
 			return s.cli.lastAct + ft.client

@@ -152,6 +152,14 @@ func (r *reactor) runRequestRules(s *stream, t *txnSample, list []*rules.Rule, h
 			r.ctr[s.fe.ctr].denied.Add(1)
 			r.httpLocal(s, r.denyResponse(s, rule), -1)
 			return rulesAnswered
+		case rules.ActTarpit:
+			// The deny reply, held for "timeout tarpit" with the client
+			// connection open, then the connection closes.
+			s.setTerm('P', 'T')
+			r.ctr[s.fe.ctr].denied.Add(1)
+			s.h.tarpit, s.h.tarpitEnd = true, r.now+s.fe.tarpitTO
+			r.httpLocal(s, r.denyResponse(s, rule), -1)
+			return rulesAnswered
 		case rules.ActReturn:
 			s.setTerm('L', 'R')
 			r.ctr[s.fe.ctr].intercepted.Add(1)

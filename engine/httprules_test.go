@@ -73,3 +73,57 @@ backend be_other
 		t.Fatalf("request went to %q", body)
 	}
 }
+
+// TestHTTPTarpit checks that a tarpitted request is answered only after
+// "timeout tarpit", with the deny reply (500 by default), is counted as
+// denied and logged with PT, and that other requests are not held.
+func TestHTTPTarpit(t *testing.T) {
+	udp, laddr := syslogReceiver(t)
+	be := startHTTPBackend(t, "app", nil)
+	cfg := `defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+  timeout tarpit 1s
+listen px
+  bind 127.0.0.1:0
+  log ` + laddr + ` format raw local0
+  log-format "%ST %tsc %Tw %{+Q}r"
+  http-request tarpit if { path /slow }
+  http-request tarpit deny_status 429 if { path /slow429 }
+  server s1 ` + be.addr() + `
+`
+	e, addr := httpConfig(t, cfg, "px")
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{{"/slow", 500}, {"/slow429", 429}} {
+		rc := dialHTTP(t, addr)
+		// A request that is not tarpitted, on another connection, is
+		// answered while the tarpitted one waits.
+		rc.send("GET " + tc.path + " HTTP/1.1\r\nHost: h\r\n\r\n")
+		other := dialHTTP(t, addr)
+		other.send("GET /fast HTTP/1.1\r\nHost: h\r\n\r\n")
+		if res, _ := other.read("GET"); res.StatusCode != 200 {
+			t.Fatalf("other request: %d", res.StatusCode)
+		}
+		if got := readDatagram(t, udp); got != `200 ---- 0 "GET /fast HTTP/1.1"` {
+			t.Fatalf("log line %q", got)
+		}
+		res, _ := rc.read("GET")
+		if res.StatusCode != tc.status {
+			t.Fatalf("%s: status %d, want %d", tc.path, res.StatusCode, tc.status)
+		}
+		if !rc.closed() {
+			t.Fatalf("%s: connection not closed after the tarpit", tc.path)
+		}
+		want := fmt.Sprintf(`%d PT-- -1 "GET %s HTTP/1.1"`, tc.status, tc.path)
+		if got := readDatagram(t, udp); got != want {
+			t.Fatalf("log line %q, want %q", got, want)
+		}
+	}
+	if st := e.testSum(e.frontends[0].ctr); st.denied != 2 {
+		t.Fatalf("dreq = %d, want 2", st.denied)
+	}
+}

@@ -355,6 +355,7 @@ type frontend struct {
 	monitorURI string
 	reqTO      int64 // timeout http-request, ms; 0 = none
 	kaTO       int64 // timeout http-keep-alive, ms; 0 = none
+	tarpitTO   int64 // timeout tarpit (else timeout connect), ms
 	reqRate    rate  // HTTP requests per second
 	reqRules   []*rules.Rule
 	resRules   []*rules.Rule

@@ -36,6 +36,9 @@ const (
 	// ActUseService: http-request use-service prometheus-exporter (the
 	// only service hitless has): the proxy answers with its metrics.
 	ActUseService
+	// ActTarpit: http-request tarpit, with deny's reply syntax and 500 as
+	// its default status: the reply is sent after "timeout tarpit".
+	ActTarpit
 )
 
 // NameMatch is how del-header compares header names ("-m").
@@ -142,6 +145,9 @@ func parseHTTPRule(words []string, acls *ACLSet, res bool) (*Rule, error) {
 		i = 2
 	case act == "deny":
 		r.Action = ActDeny
+		i, err = parseReply(r, words, 1, res, true)
+	case !res && act == "tarpit":
+		r.Action = ActTarpit
 		i, err = parseReply(r, words, 1, res, true)
 	case act == "return":
 		r.Action = ActReturn
@@ -345,6 +351,9 @@ func parseReply(r *Rule, words []string, i int, res, deny bool) (int, *perr) {
 		r.Status = 403
 		if res {
 			r.Status = 502
+		}
+		if r.Action == ActTarpit {
+			r.Status = 500
 		}
 		// No argument, or a lone deny_status: the legacy form, the
 		// default error page.

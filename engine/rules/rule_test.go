@@ -54,6 +54,12 @@ func TestParseHTTPRequest(t *testing.T) {
 			want(t, r.Status == 403 && r.DefaultErrorfile && r.Cond != nil && !r.Cond.Eval(s), "deny unless")
 		}},
 		{"deny deny_status 429", func(t *testing.T, r *Rule) { want(t, r.Status == 429 && r.DefaultErrorfile, "deny_status %+v", r) }},
+		{"tarpit", func(t *testing.T, r *Rule) {
+			want(t, r.Action == ActTarpit && r.Status == 500 && r.DefaultErrorfile, "tarpit %+v", r)
+		}},
+		{"tarpit deny_status 403 if is_api", func(t *testing.T, r *Rule) {
+			want(t, r.Action == ActTarpit && r.Status == 403 && r.Cond != nil, "tarpit deny_status %+v", r)
+		}},
 		{"deny deny_status 500 if is_api", func(t *testing.T, r *Rule) {
 			want(t, r.Status == 500 && r.DefaultErrorfile && r.Cond != nil, "deny_status if")
 		}},
@@ -194,7 +200,6 @@ func TestParseRuleErrors(t *testing.T) {
 		{res, "foo", "'http-response' expects " + httpResponseActions + ", but got 'foo'.", false},
 		{req, "set-status 200", "'http-request' expects " + httpRequestActions + ", but got 'set-status'.", false},
 		{res, "set-path /x", "'http-response' expects " + httpResponseActions + ", but got 'set-path'.", false},
-		{req, "tarpit", "'http-request tarpit' is not implemented yet.", true},
 		{req, "auth realm x", "'http-request auth' is not implemented yet.", true},
 		{req, "track-sc0 src", "'http-request track-sc0' is not implemented yet.", true},
 		{req, "set-map(/x) a b", "'http-request set-map(/x)' is not implemented yet.", true},
