@@ -373,7 +373,7 @@ func timeoutsOf(p *config.Proxy) msTimeouts {
 // forwarded. Explicit "option splice-*" on the frontend or its backend win;
 // without any, TCP mode uses splice-auto in both directions.
 func spliceModes(p *config.Proxy, b *backend, maxpipes int64) (req, res uint8) {
-	if maxpipes <= 0 || p.Mode != config.ModeTCP {
+	if maxpipes <= 0 {
 		return spliceNever, spliceNever
 	}
 	sp := p.Splice
