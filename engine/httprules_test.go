@@ -127,3 +127,48 @@ listen px
 		t.Fatalf("dreq = %d, want 2", st.denied)
 	}
 }
+
+// TestHTTPRulesFromDefaults checks rules inherited from a named defaults
+// section: they run before the proxy's own, with the ACLs of the
+// defaults section, and the response rules too.
+func TestHTTPRulesFromDefaults(t *testing.T) {
+	h := func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "order=%s d=%s", r.Header.Get("X-Order"), r.Header.Get("X-D"))
+	}
+	be := startHTTPBackend(t, "app", h)
+	cfg := `defaults base
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+  acl is_x path /x
+  http-request set-header X-Order a
+  http-request set-header X-D yes if is_x
+  http-response set-header X-From-Defaults 1
+frontend fe from base
+  bind 127.0.0.1:0
+  acl is_x path /y
+  http-request set-header X-Order %[req.hdr(x-order)]b
+  http-request set-header X-D own if is_x
+  default_backend be
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+backend be
+  server s1 ` + be.addr() + `
+`
+	_, addr := httpConfig(t, cfg, "fe")
+	rc := dialHTTP(t, addr)
+	for _, tc := range []struct{ path, want string }{
+		{"/x", "order=ab d=yes"},
+		{"/y", "order=ab d=own"},
+	} {
+		rc.send("GET " + tc.path + " HTTP/1.1\r\nHost: h\r\n\r\n")
+		res, body := rc.read("GET")
+		if body != tc.want || res.Header.Get("X-From-Defaults") != "1" {
+			t.Fatalf("%s: %q (X-From-Defaults %q), want %q", tc.path, body, res.Header.Get("X-From-Defaults"), tc.want)
+		}
+	}
+}

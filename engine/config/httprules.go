@@ -23,21 +23,8 @@ func (ps *proxyState) acls() *rules.ACLSet {
 	return ps.px.HTTP.ACLs
 }
 
-// noRulesInDefaults refuses the rule keywords in a defaults section:
-// hitless does not implement rules inherited from defaults.
-func (p *parser) noRulesInDefaults(ps *proxyState, kw string) bool {
-	if ps.isDefaults {
-		p.notImplemented("'" + kw + "' in a 'defaults' section")
-		return true
-	}
-	return false
-}
-
 // proxyACL handles "acl <name> <criterion> [flags] [operator] <value>...".
 func (p *parser) proxyACL(ps *proxyState, w []string) {
-	if p.noRulesInDefaults(ps, "acl") {
-		return
-	}
 	if err := ps.acls().ParseACL(w[1:]); err != nil {
 		p.alert(err.Error())
 	}
@@ -45,9 +32,6 @@ func (p *parser) proxyACL(ps *proxyState, w []string) {
 
 // proxyHTTPRequest handles "http-request <action> ... [if|unless <cond>]".
 func (p *parser) proxyHTTPRequest(ps *proxyState, w []string) {
-	if p.noRulesInDefaults(ps, "http-request") {
-		return
-	}
 	r, err := rules.ParseHTTPRequest(w[1:], ps.acls())
 	if err != nil {
 		p.alert(err.Error())
@@ -59,9 +43,6 @@ func (p *parser) proxyHTTPRequest(ps *proxyState, w []string) {
 
 // proxyHTTPResponse handles "http-response <action> ... [if|unless <cond>]".
 func (p *parser) proxyHTTPResponse(ps *proxyState, w []string) {
-	if p.noRulesInDefaults(ps, "http-response") {
-		return
-	}
 	r, err := rules.ParseHTTPResponse(w[1:], ps.acls())
 	if err != nil {
 		p.alert(err.Error())

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"hitless/engine/logs"
+	"hitless/engine/rules"
 )
 
 // proxyState is a frontend, backend, listen or defaults section while it
@@ -75,6 +76,11 @@ func (ps *proxyState) inherit(d *proxyState) {
 	px.Timeouts = dp.Timeouts
 	px.Splice = dp.Splice
 	px.HTTP = dp.HTTP
+	// Rules of a named defaults section run before the proxy's own, with
+	// the ACLs of the defaults section; the proxy's ACLs are its own.
+	px.HTTP.ACLs = nil
+	px.HTTP.RequestRules = append([]*rules.Rule(nil), dp.HTTP.RequestRules...)
+	px.HTTP.ResponseRules = append([]*rules.Rule(nil), dp.HTTP.ResponseRules...)
 	px.Check = dp.Check.clone()
 	px.LogHealthChecks = dp.LogHealthChecks
 	px.Logs = append([]LogTarget(nil), dp.Logs...)
