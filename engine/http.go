@@ -56,6 +56,8 @@ func (m *httpMsg) reset() {
 type httpTxn struct {
 	rq, rs    httpMsg
 	method    h1.Method
+	methName  [24]byte // the method as sent, for response rules (truncated)
+	methLen   uint8
 	minor     uint8 // the request's HTTP/1.minor
 	status    int   // response status; 0 before the response head
 	nreq      int   // transactions started on this client connection
@@ -262,6 +264,7 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	r.ctr[fe.ctr].reqTot.Add(1)
 	fe.reqRate.add(r.now)
 	h.method, h.minor = req.Method, req.Minor
+	h.methLen = uint8(copy(h.methName[:], req.MethodSpan.Bytes(c.buf[c.off:c.off+headLen])))
 	h.rq.framing, h.rq.left = req.Body, req.ContentLength
 	head := c.buf[c.off : c.off+headLen]
 
@@ -831,7 +834,9 @@ func (r *reactor) httpResponse(s *stream, headLen int) (again, ok bool) {
 	h.rewrite, h.newStatus = false, 0
 	if !h.interim && (len(s.be.resRules) > 0 || len(s.fe.resRules) > 0) {
 		// The request head is gone from its buffer: response rules see
-		// the response only (and the transaction's variables).
+		// the response, the request's method and the transaction's
+		// variables. HAProxy refuses or warns about the other request
+		// fetches there.
 		t := &r.hsample
 		*t = txnSample{s: s, reqHead: nil, req: &r.hreqEmpty, resHead: head, res: res, r: r}
 		out := r.runResponseRules(s, t, s.be.resRules)

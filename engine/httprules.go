@@ -22,7 +22,14 @@ type txnSample struct {
 
 var _ rules.Sample = (*txnSample)(nil)
 
-func (t *txnSample) Method() []byte { return t.req.MethodSpan.Bytes(t.reqHead) }
+// Method is the request's method, also while the response is processed
+// (the request head is gone then; its method was kept).
+func (t *txnSample) Method() []byte {
+	if t.reqHead == nil {
+		return t.s.h.methName[:t.s.h.methLen]
+	}
+	return t.req.MethodSpan.Bytes(t.reqHead)
+}
 
 func (t *txnSample) URL() []byte {
 	if t.target != nil {

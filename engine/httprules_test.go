@@ -48,6 +48,7 @@ frontend fe
   http-response set-header X-R1 yes
   http-response set-header X-R2 %[res.hdr(x-r1)]-%[res.hdr(x-origin)]
   http-response del-header X-Origin
+  http-response set-header X-Method %[method] if METH_GET
 backend be_main
   server m ` + main.addr() + `
 backend be_other
@@ -63,6 +64,9 @@ backend be_other
 	}
 	if got := res.Header.Get("X-R2"); got != "yes-server" {
 		t.Fatalf("X-R2 = %q, want yes-server", got)
+	}
+	if got := res.Header.Get("X-Method"); got != "GET" {
+		t.Fatalf("X-Method = %q, want GET", got)
 	}
 	if v, ok := res.Header["X-Origin"]; ok {
 		t.Fatalf("X-Origin not deleted: %q", v)
