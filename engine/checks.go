@@ -15,6 +15,7 @@ import (
 	"hitless/engine/check"
 	"hitless/engine/cli"
 	"hitless/engine/config"
+	"hitless/engine/logs"
 	"hitless/poller"
 )
 
@@ -419,6 +420,7 @@ func (r *reactor) checkDone(c *checker) {
 		if s.be.cfg.LogHealthChecks && check.LogWorthy(c.prevStatus, res.Status, moved) {
 			c.msg = check.AppendCheckLog(c.msg[:0], s.checkName(), &res, &c.health, s.weight.Load() == 0)
 			r.e.notice(string(c.msg))
+			r.e.backendLog(s.be, logs.LevelNotice, c.msg)
 		}
 		c.prevStatus = res.Status
 		// With log-health-checks the check was logged already: the

@@ -235,6 +235,10 @@ func (e *Engine) buildProxies() error {
 			reqRules: p.HTTP.RequestRules, resRules: p.HTTP.ResponseRules,
 			forwardFor: p.HTTP.ForwardFor, originalTo: p.HTTP.OriginalTo}
 		e.nctr++
+		var err error
+		if b.logs, err = e.logTargets(p); err != nil {
+			return err
+		}
 		b.timeouts = timeoutsOf(p)
 		b.connectTO = b.timeouts.connect
 		// "timeout queue" falls back to "timeout connect", as in HAProxy.

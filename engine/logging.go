@@ -33,25 +33,37 @@ type sinkKey struct {
 	maxLen                                        int
 }
 
+// logTargets resolves the "log" lines of a proxy, "log global" standing
+// for the global section's.
+func (e *Engine) logTargets(p *config.Proxy) ([]logTarget, error) {
+	var targets []logTarget
+	for _, lt := range p.Logs {
+		lines := []config.LogTarget{lt}
+		if lt.Global {
+			lines = e.cfg.Global.Logs
+		}
+		for _, l := range lines {
+			s, err := e.sinkFor(l, p.LogTag)
+			if err != nil {
+				return nil, fmt.Errorf("parsing [%s:%d] : log %s: %w", l.File, l.Line, l.Address, err)
+			}
+			targets = append(targets, logTarget{sink: s})
+		}
+	}
+	return targets, nil
+}
+
 // buildLogs resolves the log targets and the format of a frontend.
 func (e *Engine) buildLogs(fe *frontend, p *config.Proxy) error {
-	var lines []config.LogTarget
-	for _, lt := range p.Logs {
-		if lt.Global {
-			lines = append(lines, e.cfg.Global.Logs...)
-			continue
-		}
-		lines = append(lines, lt)
-	}
 	if err := fe.setLogOptions(p); err != nil {
 		return fmt.Errorf("proxy '%s': unique-id-format: %w", p.Name, err)
 	}
-	if len(lines) == 0 {
-		return nil
+	targets, err := e.logTargets(p)
+	if err != nil || len(targets) == 0 {
+		return err
 	}
 	text := p.LogFormat
 	var f *logs.Format
-	var err error
 	switch {
 	case text == "" && p.Mode == config.ModeHTTP:
 		f, err = logs.Compile(logs.DefaultLog)
@@ -68,14 +80,21 @@ func (e *Engine) buildLogs(fe *frontend, p *config.Proxy) error {
 	fe.logFmt = f
 	fe.logAtAccept = text == ""
 	fe.needReqID = fe.needReqID || f.Uses("rt")
-	for _, lt := range lines {
-		s, err := e.sinkFor(lt, p.LogTag)
-		if err != nil {
-			return fmt.Errorf("parsing [%s:%d] : log %s: %w", lt.File, lt.Line, lt.Address, err)
-		}
-		fe.logs = append(fe.logs, logTarget{sink: s})
-	}
+	fe.logs = targets
 	return nil
+}
+
+// backendLog sends a message about backend b or its servers (state
+// changes, health checks) to b's log targets at level, as HAProxy does.
+// It never blocks; it may be called from any goroutine.
+func (e *Engine) backendLog(b *backend, level int, msg []byte) {
+	if len(b.logs) == 0 {
+		return
+	}
+	now := time.Now()
+	for _, t := range b.logs {
+		t.sink.Send(level, now, msg)
+	}
 }
 
 // sinkFor returns the sink of a "log" line, opening it the first time.

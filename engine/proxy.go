@@ -139,6 +139,7 @@ func (s *server) status() string {
 type backend struct {
 	cfg        *config.Proxy
 	e          *Engine
+	logs       []logTarget // where server state and health check messages go
 	name       string
 	id         int
 	ctr        int                       // counter shard index

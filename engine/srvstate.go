@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"hitless/engine/check"
+	"hitless/engine/logs"
 )
 
 // Server state changes. Every change goes through transition, which does
@@ -39,19 +40,22 @@ func (e *Engine) setAdmin(s *server, bits uint32, on bool) bool {
 		var msg []byte
 		switch {
 		case old&adminMaint == 0 && nw&adminMaint != 0:
+			// A running server taken down is an alert, as in HAProxy.
+			level := logs.LevelAlert
 			if up {
 				msg = check.AppendMaintDown(nil, name, s.counts())
 			} else {
 				msg = check.AppendMaintWasDown(nil, name)
+				level = logs.LevelNotice
 			}
-			e.transition(s, msg, true)
+			e.transition(s, msg, true, level)
 		case old&adminMaint != 0 && nw&adminMaint == 0:
 			msg = check.AppendMaintLeave(nil, name, up, nw&adminDrain != 0)
-			e.transition(s, msg, false)
+			e.transition(s, msg, false, logs.LevelNotice)
 		case old&adminDrain == 0 && nw&adminDrain != 0:
-			e.transition(s, check.AppendDrainEnter(nil, name, up, s.counts()), true)
+			e.transition(s, check.AppendDrainEnter(nil, name, up, s.counts()), true, logs.LevelNotice)
 		default:
-			e.transition(s, check.AppendDrainLeave(nil, name, up), false)
+			e.transition(s, check.AppendDrainLeave(nil, name, up), false, logs.LevelNotice)
 		}
 		return true
 	}
@@ -76,18 +80,24 @@ func (e *Engine) changeOp(s *server, op uint32, res *check.Result, cause string)
 	b, name := s.be, s.checkName()
 	switch op {
 	case opStopped:
-		e.transition(s, check.AppendServerDown(nil, name, res, cause, s.counts()), true)
+		// HAProxy logs a server going down at level alert, notice when
+		// it was already stopping.
+		level := logs.LevelAlert
+		if old == opStopping {
+			level = logs.LevelNotice
+		}
+		e.transition(s, check.AppendServerDown(nil, name, res, cause, s.counts()), true, level)
 		if s.cfg.OnMarkedDown == "shutdown-sessions" {
 			e.shutdownSessions(s)
 		}
 	case opStopping:
-		e.transition(s, check.AppendServerStopping(nil, name, res, cause, s.counts()), true)
+		e.transition(s, check.AppendServerStopping(nil, name, res, cause, s.counts()), true, logs.LevelNotice)
 	default:
 		if old == opStopped && s.slowstart > 0 {
 			// Not at start-up: only a server coming back ramps up.
 			s.upSince.Store(max(e.nanos()/1e6, 1))
 		}
-		e.transition(s, check.AppendServerUp(nil, name, res, cause, s.counts()), false)
+		e.transition(s, check.AppendServerUp(nil, name, res, cause, s.counts()), false, logs.LevelNotice)
 		if s.cfg.OnMarkedUp == "shutdown-backup-sessions" && !s.backup && s.weight.Load() > 0 {
 			for _, o := range b.servers() {
 				if o.backup {
@@ -109,8 +119,9 @@ func (s *server) counts() check.Counts {
 }
 
 // transition records a state change of s and applies its consequences.
-// leaving is true when s may have left the usable set.
-func (e *Engine) transition(s *server, msg []byte, leaving bool) {
+// leaving is true when s may have left the usable set; level is the
+// syslog severity of msg in the backend's logs.
+func (e *Engine) transition(s *server, msg []byte, leaving bool, level int) {
 	b := s.be
 	now := e.nanos() / 1e6
 	s.lastChg.Store(now)
@@ -119,9 +130,12 @@ func (e *Engine) transition(s *server, msg []byte, leaving bool) {
 	}
 	b.q.Touch()
 	e.notice(string(msg))
+	e.backendLog(b, level, msg)
 	if !b.anyUsable() {
 		if b.downSince.CompareAndSwap(0, now) {
 			e.alert(string(check.AppendNoServer(nil, b.name)))
+			// The log line names the backend without quotes.
+			e.backendLog(b, logs.LevelEmerg, []byte("backend "+b.name+" has no server available!"))
 		}
 	} else {
 		b.downSince.Store(0)
