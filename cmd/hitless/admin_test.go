@@ -129,7 +129,7 @@ func TestAddDelServer(t *testing.T) {
 	if out != "Done.\n\n" {
 		t.Fatalf("wait srv-removable: %q", out)
 	}
-	if out := cliCommand(t, sock, "del server be/s2"); out != "Server deleted.\n" { // HAProxy 2.6 ends this answer with one newline
+	if out := cliCommand(t, sock, "del server be/s2"); out != "Server deleted.\n\n" { // HAProxy 2.6 ends this answer with one newline; the framing adds the empty line
 		t.Errorf("del server: %q", out)
 	}
 	if out := cliCommand(t, sock, "show servers state be"); strings.Contains(out, " s2 ") {

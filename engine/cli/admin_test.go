@@ -163,10 +163,10 @@ func TestAdminSessionsAndRemoval(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"shutdown session 0x1234", "\n"},
 		{"shutdown session 0x1234", "No such session (use 'show sess').\n\n"},
-		{"del server be/busy", "Server still has connections attached to it, cannot remove it.\n"},
+		{"del server be/busy", "Server still has connections attached to it, cannot remove it.\n\n"},
 		{"shutdown sessions server be/busy", "\n"},
-		{"del server be/busy", "Server deleted.\n"},
-		{"del server be/busy", "No such server.\n"},
+		{"del server be/busy", "Server deleted.\n\n"},
+		{"del server be/busy", "No such server.\n\n"},
 	} {
 		if got := ts.exchange(t, tt.in+"\n", false); got != tt.want {
 			t.Errorf("%q:\n got %q\nwant %q", tt.in, got, tt.want)
@@ -208,7 +208,7 @@ func TestAdminEngineErrors(t *testing.T) {
 		{errors.New("'cookie' option is not accepted for dynamic server"), "add server be/n1 1.2.3.4 cookie x",
 			"'cookie' option is not accepted for dynamic server\n"},
 		{ErrServerExists, "add server be/n1 1.2.3.4", "Already exists a server with the same name in backend.\n"},
-		{errors.New("cannot delete"), "del server be/s3", "cannot delete"}, // del server's style: no newline
+		{errors.New("cannot delete"), "del server be/s3", "cannot delete\n"}, // the framing adds the line feed
 		{ErrNoSession, "shutdown session 12", "No such session (use 'show sess').\n"},
 		{errors.New("streams are busy"), "shutdown session 12", "streams are busy\n"},
 	} {

@@ -409,7 +409,7 @@ func TestHAProxyAdminCommands(t *testing.T) {
 	ts := startServer(t, Options{Admin: fake, lookupHost: hostsOnly}, config.LevelAdmin)
 	ts.src.setNbthread(2)
 	for _, cmd := range adminCases {
-		want := normaliseAdmin(cmd, ask(t, h.admin, cmd+"\n", false))
+		want := normaliseAdmin(cmd, framed(ask(t, h.admin, cmd+"\n", false)))
 		got := normaliseAdmin(cmd, ts.exchange(t, cmd+"\n", false))
 		if got != want {
 			t.Errorf("%s", firstDiff(cmd, got, want))
@@ -440,7 +440,7 @@ func TestHAProxyAdminLevels(t *testing.T) {
 			"add server be/s9 1.2.3.4", "add server", "del server be/s3", "del server",
 			"show servers state be",
 		} {
-			want := normaliseAdmin(cmd, ask(t, lv.sock, cmd+"\n", false))
+			want := normaliseAdmin(cmd, framed(ask(t, lv.sock, cmd+"\n", false)))
 			got := normaliseAdmin(cmd, ts.exchange(t, cmd+"\n", false))
 			if got != want {
 				t.Errorf("%v: %s", lv.level, firstDiff(cmd, got, want))
@@ -462,6 +462,17 @@ func TestHAProxyAdminHelp(t *testing.T) {
 			t.Errorf("%q not in HAProxy's help", c.helpLine())
 		}
 	}
+}
+
+// framed applies hitless's framing rule to an answer of haproxy: every
+// answer ends with a line feed and an empty line, where HAProxy 2.6
+// leaves a few messages without their own line feed.
+func framed(answer string) string {
+	body, ok := strings.CutSuffix(answer, "\n")
+	if ok && body != "" && !strings.HasSuffix(body, "\n") {
+		return body + "\n\n"
+	}
+	return answer
 }
 
 // normaliseAdmin blanks srv_time_since_last_change in the answer of show
@@ -557,7 +568,7 @@ func TestHAProxyAdminRandom(t *testing.T) {
 	failures := 0
 	for i := 0; i < 3000 && failures < 10; i++ {
 		cmd := gen()
-		want := normaliseAdmin(cmd, ask(t, h.admin, cmd+"\n", false))
+		want := normaliseAdmin(cmd, framed(ask(t, h.admin, cmd+"\n", false)))
 		got := normaliseAdmin(cmd, ts.exchange(t, cmd+"\n", false))
 		if got != want {
 			failures++

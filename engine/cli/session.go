@@ -24,6 +24,8 @@ type Session struct {
 	interactive bool         // "prompt" mode
 	quit        bool         // end the session after the current command, without output
 	noLF        bool         // do not end the current answer with an empty line ("user -")
+	wrote       bool         // the current command wrote something
+	last        byte         // the last byte it wrote
 
 	out  *bytebufferpool.ByteBuffer // answer being built; from the pool on first use until the session ends
 	buf  []byte                     // input buffer
@@ -64,12 +66,18 @@ func (s *Session) Source() Source { return s.srv.src }
 // Write appends p to the answer of the current command. It never fails;
 // the answer is sent when the command returns or on Flush.
 func (s *Session) Write(p []byte) (int, error) {
+	if len(p) > 0 {
+		s.wrote, s.last = true, p[len(p)-1]
+	}
 	s.output().Write(p)
 	return len(p), nil
 }
 
 // WriteString appends str to the answer of the current command.
 func (s *Session) WriteString(str string) (int, error) {
+	if len(str) > 0 {
+		s.wrote, s.last = true, str[len(str)-1]
+	}
 	s.output().WriteString(str)
 	return len(str), nil
 }
@@ -135,11 +143,19 @@ func (s *Session) run() {
 			}
 			line = cmd
 		}
+		s.wrote = false
 		if err := s.execute(line, payload, hasPayload); err != nil {
 			s.srv.logErr("cli: %s: %v", s.conn.RemoteAddr(), err)
 			return
 		}
 		if !s.quit {
+			// Every answer ends with a line feed and then an empty line,
+			// even the few that HAProxy 2.6 leaves without a final line
+			// feed ("Server deleted.", some errors): scripts split
+			// answers on the empty line.
+			if s.wrote && s.last != '\n' {
+				s.WriteString("\n")
+			}
 			switch {
 			case s.interactive:
 				s.WriteString("\n> ")
