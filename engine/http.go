@@ -359,6 +359,16 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 		req.DelHeader(head, "connection")
 		r.hextra = appendHeaderLine(r.hextra, "connection", []byte("close"))
 	}
+	// The hash key of the backend, from the request as the rules left it
+	// (read before the head is rewritten in place).
+	s.key = lb.Key{}
+	if be.affinity {
+		body := c.buf[c.off+headLen : c.end]
+		if req.Body == h1.BodyLength && int64(len(body)) > req.ContentLength {
+			body = body[:req.ContentLength]
+		}
+		s.key = r.httpKey(s, be, t, body)
+	}
 	if h.rewrite || len(r.hextra) > 0 {
 		if !r.rewriteRequest(s, headLen, r.hextra, t.target) {
 			r.httpFail(s, 500)
@@ -390,7 +400,6 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	r.ctr[be.ctr].reqTot.Add(1)
 	s.retries = be.retries
 	s.attempts = 0
-	s.key = r.httpKey(s, be, head)
 	r.connect(s, nil)
 	return true
 }
@@ -1265,10 +1274,13 @@ func (r *reactor) httpReused(s *stream) bool {
 	return true
 }
 
-// httpKey is the hash key of a request for a hash-balanced backend.
-func (r *reactor) httpKey(s *stream, be *backend, head []byte) lb.Key {
+// httpKey is the hash key of a request for a hash-balanced backend,
+// read through t: the target and headers as the http-request rules left
+// them. body is the part of the request body already received: "balance
+// url_param" looks there for the parameter of a POST request whose query
+// string lacks it, as HAProxy 2.6 does.
+func (r *reactor) httpKey(s *stream, be *backend, t *txnSample, body []byte) lb.Key {
 	k := be.keyer
-	req := &r.hreq
 	switch k.Input {
 	case lb.KeySource:
 		a := s.h.client.Addr().Unmap()
@@ -1279,12 +1291,18 @@ func (r *reactor) httpKey(s *stream, be *backend, head []byte) lb.Key {
 		b := a.As16()
 		return k.Source(b[:])
 	case lb.KeyURI:
-		return k.URI(req.Target.Bytes(head))
+		return k.URI(t.URL())
 	case lb.KeyURLParam:
-		return k.URLParam(req.Target.Bytes(head))
+		key := k.URLParam(t.URL())
+		if !key.Valid && s.h.method == h1.MethodPOST && len(body) > 0 {
+			key = k.URLParamBody(body)
+		}
+		return key
 	case lb.KeyHeader:
-		if sp, ok := req.Header(head, k.Name); ok {
-			return k.Header(sp.Bytes(head))
+		for i, n := 0, t.NumHeaders(false); i < n; i++ {
+			if name, value, ok := t.HeaderAt(false, i); ok && asciiEqualFold(name, k.Name) {
+				return k.Header(value)
+			}
 		}
 	}
 	return lb.Key{}
