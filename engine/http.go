@@ -967,7 +967,10 @@ func (r *reactor) httpEnd(s *stream) {
 	srv := s.srv
 	r.httpLog(s)
 	if s.out.fd >= 0 {
-		if h.srvKeep && s.res.end == s.res.off && srv != nil && !r.exiting && r.quiet(&s.out) {
+		// max-reuse: a connection that carried 1+N transactions has been
+		// reused N times.
+		reusable := srv != nil && (srv.maxReuse < 0 || h.nuses+1 <= srv.maxReuse)
+		if h.srvKeep && reusable && s.res.end == s.res.off && !r.exiting && r.quiet(&s.out) {
 			h.idleSrv = srv
 			h.nuses++
 		} else {

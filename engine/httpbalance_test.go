@@ -63,3 +63,31 @@ func TestHTTPBalanceKeysAfterRules(t *testing.T) {
 		}
 	})
 }
+
+// TestHTTPPoolOptions checks the server options of the idle pool:
+// pool-max-conn 0 keeps no idle connection for other streams, max-reuse
+// bounds the transactions a connection carries.
+func TestHTTPPoolOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name, opts string
+		conns      int32 // connections each server sees for 6 alternating requests
+	}{
+		{"default", "", 1},
+		{"pool-max-conn 0", " pool-max-conn 0", 3},
+		{"max-reuse 1", " max-reuse 1", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b1 := startHTTPBackend(t, "app1", nil)
+			b2 := startHTTPBackend(t, "app2", nil)
+			_, addr := httpProxy(t, "  default-server"+tc.opts+"\n", b1.addr(), b2.addr())
+			rc := dialHTTP(t, addr)
+			for i := 0; i < 6; i++ {
+				rc.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+				rc.read("GET")
+			}
+			if n1, n2 := b1.conns.Load(), b2.conns.Load(); n1 != tc.conns || n2 != tc.conns {
+				t.Fatalf("server connections %d and %d, want %d each", n1, n2, tc.conns)
+			}
+		})
+	}
+}

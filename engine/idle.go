@@ -17,12 +17,14 @@ import (
 // is noticed and the connection dropped. Connections idle longer than
 // poolPurgeMs are closed: servers close idle connections on their own
 // timers, and a connection a server is about to close is a request lost.
+// The server options pool-max-conn (idle connections of a server across
+// the reactors), pool-purge-delay and max-reuse apply as in HAProxy.
 // Owned by the reactor.
 
 const (
 	idleBit     = 1 << 29 // token index bit of idle connections
 	poolPurgeMs = 5000    // HAProxy's pool-purge-delay default
-	poolMaxConn = 256     // idle connections per server and reactor
+	poolMaxConn = 256     // idle connections per server and reactor without pool-max-conn
 )
 
 // idleEvents are the events of a pooled connection: data, FIN or error.
@@ -60,7 +62,11 @@ func (r *reactor) poolPut(s *stream) {
 	for len(p.bySrv) <= srv.ctr {
 		p.bySrv = append(p.bySrv, nil)
 	}
-	if len(p.bySrv[srv.ctr]) >= poolMaxConn {
+	full := len(p.bySrv[srv.ctr]) >= poolMaxConn
+	if srv.poolMax >= 0 {
+		full = srv.idle.Load() >= srv.poolMax
+	}
+	if full || srv.maxReuse >= 0 && h.nuses > srv.maxReuse {
 		unix.Close(fd)
 		return
 	}
@@ -85,9 +91,8 @@ func (r *reactor) poolPut(s *stream) {
 	}
 	p.bySrv[srv.ctr] = append(p.bySrv[srv.ctr], i)
 	p.n++
-	if !p.tm.linked {
-		r.wheel.arm(&p.tm, r.now+poolPurgeMs)
-	}
+	srv.idle.Add(1)
+	r.wheel.armEarlier(&p.tm, r.now+srv.purgeMs)
 }
 
 // poolTake gives stream s an idle connection to srv from the pool, if the
@@ -113,6 +118,7 @@ func (r *reactor) poolTake(s *stream, srv *server) bool {
 		p.bySrv[srv.ctr] = append(list[:k], list[k+1:]...)
 		p.n--
 		fd, uses, same := c.fd, c.uses, c.srv == srv
+		c.srv.idle.Add(-1)
 		c.fd, c.srv = -1, nil
 		p.free = append(p.free, i)
 		if !same {
@@ -159,24 +165,32 @@ func (r *reactor) poolDrop(i int32) {
 		}
 	}
 	unix.Close(c.fd)
+	c.srv.idle.Add(-1)
 	c.fd, c.srv = -1, nil
 	p.free = append(p.free, i)
 	p.n--
 }
 
-// poolPurge closes the connections idle for poolPurgeMs or more (all of
-// them when the reactor stops) and re-arms the purge timer while any is
-// left.
+// poolPurge closes the connections idle for their server's purge delay
+// or more (all of them when the reactor stops) and re-arms the purge
+// timer for the next one due.
 func (r *reactor) poolPurge() {
 	p := &r.idle
+	next := int64(-1)
 	for i := range p.conns {
 		c := &p.conns[i]
-		if c.fd >= 0 && (r.exiting || r.now-c.since >= poolPurgeMs) {
+		if c.fd < 0 {
+			continue
+		}
+		due := c.since + c.srv.purgeMs
+		if r.exiting || r.now >= due {
 			r.poolDrop(int32(i))
+		} else if next < 0 || due < next {
+			next = due
 		}
 	}
-	if p.n > 0 {
-		r.wheel.arm(&p.tm, r.now+poolPurgeMs/2)
+	if next >= 0 {
+		r.wheel.arm(&p.tm, next)
 	}
 }
 

@@ -31,6 +31,10 @@ const (
 type server struct {
 	cfg       *config.Server
 	be        *backend
+	poolMax   int32        // pool-max-conn: idle connections kept, -1 = no limit
+	maxReuse  int          // max-reuse: transactions after the first on a connection, -1 = no limit
+	purgeMs   int64        // pool-purge-delay
+	idle      atomic.Int32 // connections of this server in the reactors' idle pools
 	name      string
 	id        int
 	seq       int // index in Engine.servers
@@ -471,6 +475,16 @@ func (e *Engine) newServer(b *backend, sc *config.Server) (*server, error) {
 	s := &server{cfg: sc, be: b, name: sc.Name, id: sc.ID, ctr: e.nctr, backup: sc.Backup,
 		q: queue.New(e.nreactors), maxqueue: int64(sc.Maxqueue)}
 	s.slowstart = sc.Slowstart.Milliseconds()
+	s.poolMax, s.maxReuse, s.purgeMs = -1, -1, poolPurgeMs
+	if sc.PoolMaxSet {
+		s.poolMax = int32(sc.PoolMaxConn)
+	}
+	if sc.MaxReuseSet {
+		s.maxReuse = sc.MaxReuse
+	}
+	if sc.PoolPurgeSet {
+		s.purgeMs = max(sc.PoolPurgeDelay.Milliseconds(), 1)
+	}
 	s.maxconn.Store(int64(sc.Maxconn))
 	s.minconn.Store(int64(sc.Minconn))
 	s.weight.Store(int32(sc.Weight))

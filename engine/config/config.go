@@ -325,6 +325,13 @@ type Server struct {
 	OnMarkedDown  string // "shutdown-sessions" or ""
 	OnMarkedUp    string // "shutdown-backup-sessions" or ""
 
+	// Idle connection pool (mode http): valid when the matching Set is
+	// true; unset means HAProxy's defaults (no limit, 5 s, no limit).
+	PoolMaxConn                           int           // "pool-max-conn": idle connections kept, -1 = no limit
+	PoolPurgeDelay                        time.Duration // "pool-purge-delay"
+	MaxReuse                              int           // "max-reuse": requests after the first, -1 = no limit
+	PoolMaxSet, PoolPurgeSet, MaxReuseSet bool
+
 	// Parsed for later work on checks; see the warnings.
 	CheckSSL   bool          // "check-ssl"
 	Observe    string        // "observe layer4|layer7"

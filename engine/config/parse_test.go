@@ -479,6 +479,12 @@ var diagCases = []diagCase{
 		"ALERT parsing [t.cfg:18] : 'tcp-response content' is not implemented yet.",
 		"ALERT parsing [t.cfg:19] : 'server-template' is not implemented yet.",
 	}},
+	{"pool options", minimal + "backend b\n  mode http\n  server s1 127.0.0.1:80 pool-max-conn\n  server s2 127.0.0.1:80 pool-max-conn -2\n  server s3 127.0.0.1:80 pool-purge-delay abc\n  server s4 127.0.0.1:80 pool-purge-delay -1\n  server s5 127.0.0.1:80 pool-max-conn 10 max-reuse 3 pool-purge-delay 2s\n", []string{
+		"ALERT [t.cfg:7] : 'server b/s1' : 'pool-max-conn' expects <value> as argument..",
+		"ALERT [t.cfg:8] : 'server b/s2' : 'pool-max-conn' must be >= -1.",
+		"ALERT [t.cfg:9] : 'server b/s3' : unexpected character 'a' in argument to <pool-purge-delay>..",
+		"ALERT [t.cfg:10] : 'server b/s4' : unexpected character '-' in argument to <pool-purge-delay>..",
+	}},
 	{"capture and unique-id", minimal + "frontend f\n  mode http\n  bind :80\n  capture request header\n  capture foo\n  capture response header X len 5 extra\n  capture cookie\n  capture cookie a len 3\n  capture cookie b len 3 x\n  unique-id-format\n  unique-id-header\n  log-tag\n  capture request header Host len abc\nbackend b\n  mode http\n  capture request header a len 1\n  unique-id-format %ci\n", []string{
 		"ALERT parsing [t.cfg:8] : 'capture request' expects 'header' <header_name> 'len' <len>.",
 		"ALERT parsing [t.cfg:9] : 'capture' expects 'cookie' or 'request header' or 'response header'.",

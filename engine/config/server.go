@@ -26,13 +26,13 @@ var serverOptions = map[string]srvOpt{
 	"agent-check": {}, "no-agent-check": {}, "agent-addr": {args: 1}, "agent-port": {args: 1},
 	"agent-inter": {args: 1}, "agent-send": {args: 1}, "track": {args: 1},
 	"init-addr": {args: 1}, "resolvers": {args: 1},
+	"pool-max-conn": {args: 1}, "pool-purge-delay": {args: 1}, "max-reuse": {args: 1},
 
 	// Parsed, ignored with a warning.
 	"cookie": {args: 1, status: statusIgnored}, "namespace": {args: 1, status: statusIgnored},
 	"tfo": {status: statusIgnored}, "no-tfo": {status: statusIgnored},
 	"non-stick": {status: statusIgnored}, "stick": {status: statusIgnored},
-	"pool-low-conn": {args: 1, status: statusIgnored}, "pool-max-conn": {args: 1, status: statusIgnored},
-	"pool-purge-delay": {args: 1, status: statusIgnored}, "max-reuse": {args: 1, status: statusIgnored},
+	"pool-low-conn": {args: 1, status: statusIgnored},
 	"tcp-ut": {args: 1, status: statusIgnored}, "log-proto": {args: 1, status: statusIgnored},
 	"resolve-net": {args: 1, status: statusIgnored}, "resolve-opts": {args: 1, status: statusIgnored},
 	"resolve-prefer":   {args: 1, status: statusIgnored},
@@ -191,6 +191,32 @@ func (p *parser) serverOption(ps *proxyState, s *Server, kw, val, srvName string
 		s.Weight = v
 	case "maxconn":
 		s.Maxconn = atol(val)
+	case "pool-max-conn":
+		if val == "" {
+			return "'pool-max-conn' expects <value> as argument.."
+		}
+		v := atol(val)
+		if v < -1 {
+			return "'pool-max-conn' must be >= -1."
+		}
+		s.PoolMaxConn, s.PoolMaxSet = v, true
+	case "max-reuse":
+		if val == "" {
+			return "'max-reuse' expects <value> as argument.."
+		}
+		s.MaxReuse, s.MaxReuseSet = atol(val), true
+	case "pool-purge-delay":
+		if val == "" {
+			return "'pool-purge-delay' expects <value> as argument.."
+		}
+		t := parseTime(val)
+		switch {
+		case t.bad >= 0:
+			return "unexpected character '" + string(val[t.bad]) + "' in argument to <pool-purge-delay>.."
+		case t.overflow:
+			return "timer overflow in argument <" + val + "> to <pool-purge-delay> of server " + srvName + ", maximum value is 2147483647 ms (~24.8 days).."
+		}
+		s.PoolPurgeDelay, s.PoolPurgeSet = t.d, true
 	case "maxqueue":
 		s.Maxqueue = atol(val)
 	case "minconn":
