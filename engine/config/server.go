@@ -33,7 +33,7 @@ var serverOptions = map[string]srvOpt{
 	"tfo": {status: statusIgnored}, "no-tfo": {status: statusIgnored},
 	"non-stick": {status: statusIgnored}, "stick": {status: statusIgnored},
 	"pool-low-conn": {args: 1, status: statusIgnored},
-	"tcp-ut": {args: 1, status: statusIgnored}, "log-proto": {args: 1, status: statusIgnored},
+	"tcp-ut":        {args: 1, status: statusIgnored}, "log-proto": {args: 1, status: statusIgnored},
 	"resolve-net": {args: 1, status: statusIgnored}, "resolve-opts": {args: 1, status: statusIgnored},
 	"resolve-prefer":   {args: 1, status: statusIgnored},
 	"check-send-proxy": {status: statusIgnored}, "no-check-send-proxy": {status: statusIgnored},
