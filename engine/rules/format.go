@@ -16,6 +16,7 @@ type Format struct {
 type fmtPart struct {
 	lit  []byte
 	expr *Expr
+	pos  int // expr: offset of its fetch name in the format text
 }
 
 // ParseFormat parses text. Other %-variables (%ci, %T...) and "%{...}"
@@ -72,7 +73,7 @@ func parseFormat(text string) (*Format, *perr) {
 				return nil, reason("expected ']' after '" + text[start:end] + "', but found '" + text[end:end+1] + "'")
 			}
 			flush()
-			f.parts = append(f.parts, fmtPart{expr: e})
+			f.parts = append(f.parts, fmtPart{expr: e, pos: start})
 			f.expr = true
 			i = end + 1
 		case n == '{':

@@ -276,6 +276,9 @@ func parseHTTPRule(words []string, acls *ACLSet, res bool) (*Rule, error) {
 		}
 		return nil, syntaxErr("'" + kw + "' expects " + list + ", but got '" + act + "'.")
 	}
+	if err == nil {
+		err = checkDirection(r, act, res)
+	}
 	if err != nil {
 		return fail(err)
 	}
