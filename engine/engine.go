@@ -274,6 +274,7 @@ func (e *Engine) buildProxies() error {
 			if b.statsURI == "" {
 				b.statsURI = defaultStatsURI
 			}
+			b.initStats()
 		}
 		be[p.Name] = b
 		e.backends = append(e.backends, b)

@@ -320,7 +320,7 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	if be.cfg != fe.cfg && len(be.reqRules) > 0 && r.runRequestRules(s, t, be.reqRules, headLen) != rulesContinue {
 		return true
 	}
-	if be.stats != nil && hasPrefix(req.Target.Bytes(head), be.statsURI) {
+	if be.stats != nil && isStatsMethod(req.Method) && hasPrefix(req.Target.Bytes(head), be.statsURI) {
 		r.httpStats(s, be, req.Target.Bytes(head), headLen)
 		return true
 	}

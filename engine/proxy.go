@@ -175,6 +175,10 @@ type backend struct {
 	forwardFor, originalTo config.HeaderOpt
 	stats                  *config.Stats // statistics page; nil when disabled
 	statsURI               string
+	statsScope             []string      // proxies the page shows ("." resolved); nil = all
+	statsUsers             []statsUser   // "stats auth" accounts; none = no credentials asked
+	statsRealm             string        // realm of the 401 asking for them
+	statsAdmin             *statsQueue   // admin actions to apply; nil without "stats admin"
 	reqRules               []*rules.Rule // http-request rules of the backend section
 	resRules               []*rules.Rule // http-response rules of the backend section
 }

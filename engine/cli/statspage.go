@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/base64"
 	"strconv"
 	"strings"
 	"time"
@@ -9,7 +11,10 @@ import (
 
 // The statistics page of "stats uri": its CSV export ("<uri>;csv") and an
 // HTML page in the spirit of HAProxy 2.6's, built from the same Info and
-// StatRow figures as show info and show stat.
+// StatRow figures as show info and show stat; and what the page reads
+// from a request: the ";st=" outcome it shows, the admin form a POST
+// carries (ProcessStatsPost, acting through a StatsTarget) and Basic
+// credentials.
 //
 // Invariants:
 //   - Rendering only appends to dst: it allocates only when dst grows.
@@ -20,6 +25,9 @@ import (
 //     invalid UTF-8 and control characters become U+FFFD, so the page is
 //     also well-formed XML: void elements are self-closed, attributes
 //     quoted, and the only entities are XML's.
+//   - The readers keep nothing of their input past the call and decide
+//     as HAProxy 2.6 does for the same bytes, except where their
+//     comments say otherwise.
 
 // statsDefaultURI is HAProxy's default "stats uri".
 const statsDefaultURI = "/haproxy?stats"
@@ -31,6 +39,13 @@ type StatsPage struct {
 	ShowNode    string        // "stats show-node"; "" = not shown
 	ShowLegends bool          // "stats show-legends"
 	HideVersion bool          // "stats hide-version"
+	// Admin adds HAProxy's admin form: a checkbox column in every
+	// table and, under each proxy with servers, the action list posted
+	// back to the page with the servers checked.
+	Admin bool
+	// Status is the message box of the outcome of an admin POST
+	// (";st=<WORD>" in the URI); StatsStatusInit shows none.
+	Status StatsStatus
 }
 
 // AppendStatsCSV appends the CSV statistics HAProxy's stats page serves at
@@ -57,14 +72,15 @@ func AppendStatsCSV(dst []byte, rows []StatRow) []byte {
 // and Server. HTTP response counts by class are in the tooltip of the
 // Sessions Total cell, as HAProxy shows them. Addresses, cookies,
 // balance algorithms, modes and ids are shown only with page.ShowLegends.
-// now is the report time printed on the page. rows are not retained. It
-// allocates only when dst grows.
+// now is the report time printed on the page. page.Status adds the
+// message box of an admin POST's outcome, page.Admin the admin form (see
+// StatsPage). rows are not retained. It allocates only when dst grows.
 func AppendStatsHTML(dst []byte, info Info, rows []StatRow, page StatsPage, now time.Time) []byte {
 	uri := page.URI
 	if uri == "" {
 		uri = statsDefaultURI
 	}
-	w := statsHTML{b: dst}
+	w := statsHTML{b: dst, admin: page.Admin}
 	w.s("<!DOCTYPE html>\n<html><head>\n<meta charset=\"utf-8\"/>\n")
 	if page.Refresh > 0 {
 		secs := (page.Refresh + time.Second - 1) / time.Second
@@ -98,6 +114,9 @@ func AppendStatsHTML(dst []byte, info Info, rows []StatRow, page StatsPage, now 
 	}
 	w.s("</h2>\n")
 	w.process(&info, uri, now)
+	if page.Status != StatsStatusInit {
+		w.message(page.Status, uri)
+	}
 	for i := 0; i < len(rows); {
 		j := i + 1
 		for j < len(rows) && rows[j].Iid == rows[i].Iid && rows[j].PxName == rows[i].PxName {
@@ -134,6 +153,7 @@ tr.socket { background: #d8d8d8; }
 .active_no_check, .backup_no_check { background: #e4e4e4; }
 .maintain { background: #cc8844; }
 table.lgd td { padding: 1px 4px; }
+div.msg { margin: 0.5em 0; padding: 3px 6px; border: 1px solid #999; }
 table.lgd td.sw { width: 1.5em; border: 1px solid #999; }
 .tip { position: relative; border-bottom: 1px dotted #000; }
 .tips { display: none; position: absolute; z-index: 10; left: 0; top: 1.4em; padding: 2px 4px; text-align: left; white-space: nowrap; font-weight: normal; color: #000; background: #f5f0a0; border: 1px solid #6040b0; }
@@ -141,7 +161,11 @@ table.lgd td.sw { width: 1.5em; border: 1px solid #999; }
 `
 
 // statsHTML appends the page. It lives on the caller's stack.
-type statsHTML struct{ b []byte }
+type statsHTML struct {
+	b     []byte
+	admin bool // the page has the admin checkbox column
+	form  bool // the current table is in an admin form: its servers have checkboxes
+}
 
 func (w *statsHTML) s(str string)  { w.b = append(w.b, str...) }
 func (w *statsHTML) esc(s string)  { w.b = appendHTML(w.b, s) }
@@ -285,9 +309,23 @@ var statsGroups = [...]struct {
 	{"Server", []string{"Status", "LastChk", "Wght", "Act", "Bck", "Chk", "Dwn", "Dwntme", "Thrtle"}},
 }
 
-// proxy appends the table of one proxy's rows.
+// proxy appends the table of one proxy's rows. On an admin page, a
+// proxy with servers is a form posting the checked servers ("s"), the
+// chosen action ("action") and the backend ("b", as "#<id>").
 func (w *statsHTML) proxy(rows []StatRow, legends bool) {
 	r0 := &rows[0]
+	w.form = false
+	if w.admin {
+		for i := range rows {
+			if rows[i].Type == StatServer {
+				w.form = true
+				break
+			}
+		}
+	}
+	if w.form {
+		w.s("<form method=\"post\">\n")
+	}
 	w.s("<table class=\"tbl\">\n<caption>")
 	if legends {
 		w.s(`<span class="tip">`)
@@ -300,7 +338,13 @@ func (w *statsHTML) proxy(rows []StatRow, legends bool) {
 	} else {
 		w.esc(r0.PxName)
 	}
-	w.s("</caption>\n<tr class=\"titre\"><th rowspan=\"2\"></th>")
+	w.s("</caption>\n<tr class=\"titre\">")
+	if w.form {
+		w.s(`<th rowspan="2"><input type="checkbox" title="all servers" onclick="for(var e of this.form.elements)if(e.name=='s')e.checked=this.checked"/></th>`)
+	} else if w.admin {
+		w.s(`<th rowspan="2"></th>`)
+	}
+	w.s(`<th rowspan="2"></th>`)
 	for _, g := range statsGroups {
 		w.s(`<th colspan="`)
 		w.u(uint64(len(g.cols)))
@@ -331,6 +375,45 @@ func (w *statsHTML) proxy(rows []StatRow, legends bool) {
 		}
 	}
 	w.s("</table>\n")
+	if w.form {
+		w.s(`<p>Action on the checked servers: <select name="action"><option value=""></option>`)
+		for _, a := range statsActions[1:] {
+			w.s(`<option value="`)
+			w.s(a.name)
+			w.s(`">`)
+			w.s(a.label)
+			w.s("</option>")
+		}
+		w.s(`</select><input type="hidden" name="b" value="#`)
+		w.u(r0.Iid)
+		w.s(`"/> <input type="submit" value="Apply"/></p>` + "\n</form>\n")
+	}
+}
+
+// check appends the admin column's cell of a row: a checkbox named "s"
+// for a server of a form, else an empty cell; nothing without admin.
+func (w *statsHTML) check(r *StatRow) {
+	switch {
+	case w.form && r.Type == StatServer:
+		w.s(`<td><input type="checkbox" name="s" value="`)
+		w.esc(r.SvName)
+		w.s(`"/></td>`)
+	case w.admin:
+		w.s("<td></td>")
+	}
+}
+
+// message appends the message box of an admin POST's outcome, with a
+// link to the page without it.
+func (w *statsHTML) message(st StatsStatus, uri string) {
+	m := &statsMessages[st]
+	w.s(`<div class="msg `)
+	w.s(m.class)
+	w.s(`"><a href="`)
+	w.esc(uri)
+	w.s(`" title="Remove this message">[X]</a> `)
+	w.s(m.html)
+	w.s("</div>\n")
 }
 
 // sessionsTotal appends the Sessions Total cell, with the cumulated
@@ -389,7 +472,9 @@ func (w *statsHTML) last(r *StatRow) {
 }
 
 func (w *statsHTML) frontendRow(r *StatRow) {
-	w.s(`<tr class="frontend"><td class="ac">Frontend</td>`)
+	w.s(`<tr class="frontend">`)
+	w.check(r)
+	w.s(`<td class="ac">Frontend</td>`)
 	w.tdSpan(3)
 	w.td(r.Rate)
 	w.td(r.RateMax)
@@ -420,7 +505,9 @@ func (w *statsHTML) listenTail(r *StatRow) {
 }
 
 func (w *statsHTML) listenerRow(r *StatRow, legends bool) {
-	w.s(`<tr class="socket"><td class="ac">`)
+	w.s(`<tr class="socket">`)
+	w.check(r)
+	w.s(`<td class="ac">`)
 	if legends && r.Addr != "" {
 		w.s(`<span class="tip">`)
 		w.esc(r.SvName)
@@ -445,7 +532,9 @@ func (w *statsHTML) listenerRow(r *StatRow, legends bool) {
 func (w *statsHTML) serverRow(r *StatRow, legends bool) {
 	w.s(`<tr class="`)
 	w.serverClass(r)
-	w.s(`"><td class="ac">`)
+	w.s(`">`)
+	w.check(r)
+	w.s(`<td class="ac">`)
 	if legends {
 		w.s(`<span class="tip">`)
 		w.esc(r.SvName)
@@ -526,7 +615,9 @@ func (w *statsHTML) serverRow(r *StatRow, legends bool) {
 }
 
 func (w *statsHTML) backendRow(r *StatRow, legends bool) {
-	w.s(`<tr class="backend"><td class="ac">`)
+	w.s(`<tr class="backend">`)
+	w.check(r)
+	w.s(`<td class="ac">`)
 	if legends {
 		w.s(`<span class="tip">Backend<span class="tips">balance: `)
 		w.esc(r.Algo)
@@ -756,4 +847,334 @@ func appendHTML(b []byte, s string) []byte {
 		i += n
 	}
 	return b
+}
+
+// StatsStatus is the outcome of an admin POST to the statistics page,
+// which HAProxy redirects to "<uri>;st=<WORD>" and shows in a message
+// box.
+type StatsStatus uint8
+
+const (
+	StatsStatusInit StatsStatus = iota // no outcome to show
+	StatsStatusDone                    // DONE: every server named was changed
+	StatsStatusPart                    // PART: some were, some names are unknown
+	StatsStatusNone                    // NONE: nothing to do (no server, backend or action, or no server the action applies to)
+	StatsStatusDeny                    // DENY: the request may not act ("stats admin" does not hold)
+	StatsStatusErrp                    // ERRP: invalid parameters (unknown backend or action, only unknown servers, a parameter too long)
+	StatsStatusExcd                    // EXCD: the form is larger than a buffer
+	StatsStatusUnkn                    // UNKN: unexpected result
+	StatsStatusIval                    // IVAL: invalid request (a chunked form)
+)
+
+var statsStatusWords = [...]string{"", "DONE", "PART", "NONE", "DENY", "ERRP", "EXCD", "UNKN", "IVAL"}
+
+// String returns HAProxy's four-letter word for st, "" for
+// StatsStatusInit.
+func (st StatsStatus) String() string {
+	if int(st) < len(statsStatusWords) {
+		return statsStatusWords[st]
+	}
+	return ""
+}
+
+// StatsStatusOf reads the status of a page URI as HAProxy does: after the
+// first ";st=" in rest (what follows the "stats uri" prefix), the next
+// four characters name a status, case-insensitively, whatever follows
+// them. Anything else is StatsStatusInit. It does not allocate.
+func StatsStatusOf(rest []byte) StatsStatus {
+	i := bytes.Index(rest, []byte(";st="))
+	if i < 0 || len(rest) < i+8 {
+		return StatsStatusInit
+	}
+	word := rest[i+4 : i+8]
+	for st := StatsStatusDone; int(st) < len(statsStatusWords); st++ {
+		if asciiFold(word, statsStatusWords[st]) {
+			return st
+		}
+	}
+	return StatsStatusInit
+}
+
+// statsMessages are the message boxes by status: the class of the row
+// colour they take and their HTML.
+var statsMessages = [...]struct{ class, html string }{
+	StatsStatusInit: {"active_no_check", ""},
+	StatsStatusDone: {"active_up", "Action processed successfully."},
+	StatsStatusPart: {"active_going_down", "Action partially processed.<br/>Some server names are unknown."},
+	StatsStatusNone: {"active_going_down", "Nothing has changed."},
+	StatsStatusDeny: {"active_down", "<b>Action denied.</b>"},
+	StatsStatusErrp: {"active_down", "Action not processed because of invalid parameters: an unknown action or backend, only unknown servers, or an empty or too long parameter."},
+	StatsStatusExcd: {"active_down", "<b>Action not processed: the form is larger than a buffer.<br/>Select fewer servers at a time.</b>"},
+	StatsStatusUnkn: {"active_no_check", "Unexpected result."},
+	StatsStatusIval: {"active_down", "<b>Invalid request (a chunked form).</b>"},
+}
+
+// StatsAction is an action of the statistics page's admin form, named by
+// its "action" field.
+type StatsAction uint8
+
+const (
+	StatsActionNone       StatsAction = iota
+	StatsActionReady                  // ready: leave maintenance and drain
+	StatsActionDrain                  // drain: drain mode
+	StatsActionMaint                  // maint: forced maintenance
+	StatsActionDisHealth              // dhlth: stop the health check
+	StatsActionEnHealth               // ehlth: start the health check
+	StatsActionHealthUp               // hrunn: force UP
+	StatsActionHealthNoLB             // hnolb: force NOLB (stopping)
+	StatsActionHealthDown             // hdown: force DOWN
+	StatsActionDisAgent               // dagent: stop the agent check
+	StatsActionEnAgent                // eagent: start the agent check
+	StatsActionAgentUp                // arunn: agent forces UP
+	StatsActionAgentDown              // adown: agent forces DOWN
+	StatsActionShutdown               // shutdown: kill the server's sessions
+)
+
+// statsActions are the form's values and option labels, by action.
+var statsActions = [...]struct{ name, label string }{
+	StatsActionNone:       {"", ""},
+	StatsActionReady:      {"ready", "Set state to READY"},
+	StatsActionDrain:      {"drain", "Set state to DRAIN"},
+	StatsActionMaint:      {"maint", "Set state to MAINT"},
+	StatsActionDisHealth:  {"dhlth", "Health: disable checks"},
+	StatsActionEnHealth:   {"ehlth", "Health: enable checks"},
+	StatsActionHealthUp:   {"hrunn", "Health: force UP"},
+	StatsActionHealthNoLB: {"hnolb", "Health: force NOLB"},
+	StatsActionHealthDown: {"hdown", "Health: force DOWN"},
+	StatsActionDisAgent:   {"dagent", "Agent: disable checks"},
+	StatsActionEnAgent:    {"eagent", "Agent: enable checks"},
+	StatsActionAgentUp:    {"arunn", "Agent: force UP"},
+	StatsActionAgentDown:  {"adown", "Agent: force DOWN"},
+	StatsActionShutdown:   {"shutdown", "Kill Sessions"},
+}
+
+// String returns the form value of a, "" for StatsActionNone.
+func (a StatsAction) String() string {
+	if int(a) < len(statsActions) {
+		return statsActions[a].name
+	}
+	return ""
+}
+
+// StatsTarget is what an admin POST of the statistics page acts on; the
+// engine implements it for one request.
+type StatsTarget interface {
+	// StatsBackend selects the backend ref designates (by name, or by
+	// id for "#<id>") and reports whether there is one.
+	StatsBackend(ref Ref) bool
+	// StatsServer takes action a on the server of the selected backend
+	// named name (a server name only, never "#<id>"); name is not
+	// retained. found is false when there is no such server; applies is
+	// false when a does not apply to it (a health action on a server
+	// without check, for instance), which HAProxy does not count.
+	StatsServer(name []byte, a StatsAction) (found, applies bool)
+}
+
+// statsParamMax is the longest "key=value" parameter of an admin form
+// HAProxy reads (its line buffer, less the final NUL); a longer one is
+// ERRP.
+const statsParamMax = 2047
+
+// ProcessStatsPost reads the urlencoded admin form body as HAProxy 2.6
+// does and acts on t; it returns the outcome to redirect to. Parameters
+// are read from the last: the last "b" and the last "action" win, "s"
+// parameters are taken once both are known (servers named before them
+// are revisited then), other keys are ignored. An unknown backend or
+// action, or a parameter longer than statsParamMax, stops with
+// StatsStatusErrp (servers already taken stay taken); a parameter that
+// does not decode (a bad %-escape) stops the reading silently. The
+// outcome counts the servers the action applies to and the unknown ones:
+// none is NONE, only unknown ones ERRP, some unknown PART, else DONE.
+// "+" decodes to a space and a decoded NUL ends a key or value, as C
+// strings do. It allocates its decoding buffer (a POST is not a hot
+// path) and the backend name.
+func ProcessStatsPost(body []byte, t StatsTarget) StatsStatus {
+	var (
+		buf         [statsParamMax]byte
+		haveBackend bool
+		action      StatsAction
+		revisit     = -1 // end of the first "s" parameter read before b and action
+		total       int  // servers counted: those the action applies to, and unknown ones
+		applied     int
+	)
+	end := len(body)
+	for end > 0 {
+		// The parameter ends at end and starts after the last '&' before
+		// it; a '&' at offset 0 belongs to the first parameter, as in
+		// HAProxy.
+		start := bytes.LastIndexByte(body[1:end], '&') + 2
+		if start == 1 {
+			start = 0
+		}
+		p := body[start:end]
+		if len(p) > statsParamMax {
+			return StatsStatusErrp
+		}
+		if i := bytes.IndexByte(p, 0); i >= 0 {
+			p = p[:i]
+		}
+		k, v := p, p[len(p):]
+		if i := bytes.IndexByte(p, '='); i >= 0 {
+			k, v = p[:i], p[i+1:]
+		}
+		key, ok := formDecode(buf[:0], k)
+		if !ok {
+			break
+		}
+		val, ok := formDecode(buf[len(key):len(key)], v)
+		if !ok {
+			break
+		}
+		switch {
+		case !haveBackend && string(key) == "b":
+			if !t.StatsBackend(backendRef(string(val))) {
+				return StatsStatusErrp
+			}
+			haveBackend = true
+		case action == StatsActionNone && string(key) == "action":
+			action = statsActionOf(val)
+			if action == StatsActionNone {
+				return StatsStatusErrp
+			}
+		case string(key) == "s":
+			if !haveBackend || action == StatsActionNone {
+				if revisit < 0 {
+					revisit = end
+				}
+				break
+			}
+			found, applies := t.StatsServer(val, action)
+			switch {
+			case !found:
+				total++
+			case applies:
+				total++
+				applied++
+			}
+		}
+		if revisit >= 0 && haveBackend && action != StatsActionNone {
+			end, revisit = revisit, -2 // -2: never again
+			continue
+		}
+		end = max(start-1, 0)
+	}
+	switch {
+	case total == 0:
+		return StatsStatusNone
+	case applied == 0:
+		return StatsStatusErrp
+	case applied == total:
+		return StatsStatusDone
+	}
+	return StatsStatusPart
+}
+
+// statsActionOf returns the action named by a form value, or
+// StatsActionNone.
+func statsActionOf(v []byte) StatsAction {
+	for a := StatsActionReady; int(a) < len(statsActions); a++ {
+		if string(v) == statsActions[a].name {
+			return a
+		}
+	}
+	return StatsActionNone
+}
+
+// formDecode appends the urlencoded form text s decoded to dst and
+// returns it, cut at a decoded NUL; ok is false for a '%' not followed
+// by two hexadecimal digits. dst must have room for len(s) bytes.
+func formDecode(dst, s []byte) (_ []byte, ok bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '+':
+			c = ' '
+		case '%':
+			if i+2 >= len(s) {
+				return dst, false
+			}
+			h, ok1 := unhexDigit(s[i+1])
+			l, ok2 := unhexDigit(s[i+2])
+			if !ok1 || !ok2 {
+				return dst, false
+			}
+			c = h<<4 | l
+			i += 2
+		}
+		dst = append(dst, c)
+	}
+	if i := bytes.IndexByte(dst, 0); i >= 0 {
+		dst = dst[:i]
+	}
+	return dst, true
+}
+
+// asciiFold reports whether b equals s, ignoring ASCII case.
+func asciiFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func unhexDigit(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// BasicCredentials reads the value of an Authorization header as HAProxy
+// does for "stats auth": the scheme "Basic" in any case, spaces, then
+// standard padded base64 of "user:password" (split at the first ':'),
+// decoded into dst[:0]. ok is false for another scheme, bad base64 (also
+// trailing text), no ':', or a decoded length larger than cap(dst). user
+// and pass alias dst. It does not allocate.
+func BasicCredentials(value, dst []byte) (user, pass []byte, ok bool) {
+	sp := bytes.IndexByte(value, ' ')
+	if sp <= 0 || !asciiFold(value[:sp], "Basic") {
+		return nil, nil, false
+	}
+	enc := value[sp:]
+	for len(enc) > 0 && enc[0] == ' ' {
+		enc = enc[1:]
+	}
+	for len(enc) > 0 && (enc[len(enc)-1] == ' ' || enc[len(enc)-1] == '\t') {
+		enc = enc[:len(enc)-1]
+	}
+	if base64.StdEncoding.DecodedLen(len(enc)) > cap(dst) {
+		return nil, nil, false
+	}
+	for _, c := range enc {
+		if c == '\r' || c == '\n' {
+			return nil, nil, false // the decoder would skip them
+		}
+	}
+	n, err := base64.StdEncoding.Decode(dst[:cap(dst)], enc)
+	if err != nil {
+		return nil, nil, false
+	}
+	d := dst[:n]
+	colon := bytes.IndexByte(d, ':')
+	if colon < 0 {
+		return nil, nil, false
+	}
+	return d[:colon], d[colon+1:], true
 }

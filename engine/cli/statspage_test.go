@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -520,7 +521,9 @@ func FuzzAppendStatsHTML(f *testing.F) {
 			{Type: StatFrontend, PxName: sv, SvName: "FRONTEND", Iid: 9, Status: status},
 		}
 		info := Info{Name: node, Version: version, ReleaseDate: last, Uptime: time.Duration(sec), Pid: n}
-		page := StatsPage{URI: uri, ShowNode: node, ShowLegends: legends, Refresh: time.Duration(sec)}
+		admin := n&2 != 0
+		page := StatsPage{URI: uri, ShowNode: node, ShowLegends: legends, Refresh: time.Duration(sec),
+			Admin: admin, Status: StatsStatus(n % uint64(len(statsStatusWords)))}
 		out := AppendStatsHTML(nil, info, rows, page, time.Unix(sec%(1<<35), 0))
 		tables := parseStatsHTML(t, out)
 		if len(tables) != 2 {
@@ -530,18 +533,332 @@ func FuzzAppendStatsHTML(f *testing.F) {
 		if got := string(appendHTML(nil, tables[0].caption)); got != clean(px) {
 			t.Errorf("caption %q, want %q", tables[0].caption, px)
 		}
-		cols := statsColumns()
+		cols, first := len(statsColumns()), 0
+		if admin {
+			cols, first = cols+1, 1
+		}
 		for _, tb := range tables {
 			for i, r := range tb.rows {
-				if n := rowSpan(r, i); n != len(cols) {
+				n := rowSpan(r, i)
+				if i == 1 && admin {
+					n++
+				}
+				if n != cols {
 					t.Fatalf("%q: row %d spans %d columns", tb.caption, i, n)
 				}
 			}
 		}
+		if admin && !bytes.Contains(out, []byte(`<input type="checkbox" name="s" value="`+clean(sv)+`"/>`)) {
+			t.Error("no checkbox for the server")
+		}
 		for _, i := range []int{3, 4} { // listener and server
-			if got := string(appendHTML(nil, tables[0].rows[i][0].text)); got != clean(sv) {
+			if got := string(appendHTML(nil, tables[0].rows[i][first].text)); got != clean(sv) {
 				t.Errorf("row %d name %q, want %q", i, tables[0].rows[i][0].text, sv)
 			}
 		}
 	})
 }
+
+// TestStatsHTMLAdmin checks the admin form: a checkbox column in every
+// table, a form with the action list and the backend id for proxies with
+// servers, one checkbox per server.
+func TestStatsHTMLAdmin(t *testing.T) {
+	out := AppendStatsHTML(nil, pageInfo(), pageRows(), StatsPage{Admin: true}, pageNow)
+	tables := parseStatsHTML(t, out)
+	if len(tables) != 3 {
+		t.Fatalf("%d tables", len(tables))
+	}
+	cols := len(statsColumns()) + 1
+	for _, tb := range tables {
+		for i, r := range tb.rows {
+			n := rowSpan(r, i)
+			if i == 1 {
+				n++ // the checkbox header spans both header rows too
+			}
+			if n != cols {
+				t.Errorf("%s: row %d spans %d columns, want %d", tb.caption, i, n, cols)
+			}
+		}
+	}
+	page := string(out)
+	for _, s := range []string{
+		`<input type="checkbox" name="s" value="s1"/>`,
+		`<input type="checkbox" name="s" value="s2"/>`,
+		`<input type="checkbox" name="s" value="x` + "\n" + `y"/>`,
+		`<input type="hidden" name="b" value="#2"/>`,
+		`<input type="hidden" name="b" value="#3"/>`,
+		`<select name="action">`,
+		`<option value="maint">Set state to MAINT</option>`,
+		`<option value="shutdown">Kill Sessions</option>`,
+	} {
+		if !strings.Contains(page, s) {
+			t.Errorf("no %q", s)
+		}
+	}
+	// web has no server: no form, and an empty first cell.
+	if n := strings.Count(page, `<form method="post">`); n != 2 {
+		t.Errorf("%d forms, want 2", n)
+	}
+	if n := strings.Count(page, `name="s"`); n != 3 {
+		t.Errorf("%d server checkboxes, want 3", n)
+	}
+	if strings.Contains(page, "div class=\"msg") {
+		t.Error("message box without status")
+	}
+	plain := string(AppendStatsHTML(nil, pageInfo(), pageRows(), StatsPage{}, pageNow))
+	if strings.Contains(plain, "<form") || strings.Contains(plain, "checkbox") {
+		t.Error("admin form on a page without admin")
+	}
+}
+
+func TestStatsHTMLStatus(t *testing.T) {
+	for st := StatsStatusDone; st <= StatsStatusIval; st++ {
+		out := AppendStatsHTML(nil, pageInfo(), pageRows(), StatsPage{URI: "/st", Status: st}, pageNow)
+		parseStatsHTML(t, out)
+		m := statsMessages[st]
+		want := `<div class="msg ` + m.class + `"><a href="/st" title="Remove this message">[X]</a> ` + m.html + "</div>"
+		if !strings.Contains(string(out), want) {
+			t.Errorf("%v: no %q", st, want)
+		}
+	}
+}
+
+func TestStatsStatusOf(t *testing.T) {
+	tests := []struct {
+		rest string
+		want StatsStatus
+	}{
+		{"", StatsStatusInit},
+		{";st=DONE", StatsStatusDone},
+		{";st=done", StatsStatusDone},
+		{";st=PARTIAL", StatsStatusPart},
+		{";csv;st=NONE", StatsStatusNone},
+		{"?x;st=DENY", StatsStatusDeny},
+		{";st=ERRP", StatsStatusErrp},
+		{";st=EXCD", StatsStatusExcd},
+		{";st=UNKN", StatsStatusUnkn},
+		{";st=IVAL", StatsStatusIval},
+		{";st=FOO1", StatsStatusInit},
+		{";st=DON", StatsStatusInit},
+		{";st=", StatsStatusInit},
+		{"st=DONE", StatsStatusInit},
+		{";st=X;st=DONE", StatsStatusInit},
+	}
+	for _, tt := range tests {
+		if got := StatsStatusOf([]byte(tt.rest)); got != tt.want {
+			t.Errorf("%q: %v, want %v", tt.rest, got, tt.want)
+		}
+	}
+	if StatsStatusInit.String() != "" || StatsStatusErrp.String() != "ERRP" || StatsStatus(99).String() != "" {
+		t.Error("String")
+	}
+}
+
+// fakeStatsTarget is a backend "be" (id 5) with servers s1 (every action
+// applies), nochk (no health check) and trk (tracks another server).
+type fakeStatsTarget struct {
+	backend bool
+	applied []string
+}
+
+func (f *fakeStatsTarget) StatsBackend(ref Ref) bool {
+	f.backend = ref.Matches("be", 5)
+	return f.backend
+}
+
+func (f *fakeStatsTarget) StatsServer(name []byte, a StatsAction) (found, applies bool) {
+	switch string(name) {
+	case "s1":
+		applies = a < StatsActionDisAgent || a == StatsActionShutdown
+	case "nochk":
+		applies = a != StatsActionDisHealth && a != StatsActionEnHealth && (a < StatsActionDisAgent || a == StatsActionShutdown)
+	case "trk":
+		applies = a < StatsActionHealthUp || a == StatsActionShutdown
+	default:
+		return false, false
+	}
+	if applies {
+		f.applied = append(f.applied, a.String()+":"+string(name))
+	}
+	return true, applies
+}
+
+// TestProcessStatsPost checks the outcomes HAProxy 2.6.12 gives for
+// these forms (observed on a backend with the same servers).
+func TestProcessStatsPost(t *testing.T) {
+	long := strings.Repeat("x", statsParamMax+1)
+	tests := []struct {
+		body    string
+		want    StatsStatus
+		applied string
+	}{
+		{"", StatsStatusNone, ""},
+		{"garbage", StatsStatusNone, ""},
+		{"s=s1&action=maint&b=be", StatsStatusDone, "maint:s1"},
+		{"s=s1&action=maint&b=%235", StatsStatusDone, "maint:s1"},
+		{"s=s1&action=maint&b=%236", StatsStatusErrp, ""},
+		{"b=be&action=ready&s=s1&s=trk", StatsStatusDone, "ready:trk ready:s1"},
+		{"s=s1&s=nosuch&action=ready&b=be", StatsStatusPart, "ready:s1"},
+		{"s=nosuch&action=ready&b=be", StatsStatusErrp, ""},
+		{"action=ready&b=be", StatsStatusNone, ""},
+		{"s=s1&action=bogus&b=be", StatsStatusErrp, ""},
+		{"s=s1&action=ready+&b=be", StatsStatusErrp, ""},
+		{"s=s1&action=ready&b=nosuch", StatsStatusErrp, ""},
+		{"s=s1&action=ready", StatsStatusNone, ""},
+		{"s=s1&b=be", StatsStatusNone, ""},
+		{"s=nochk&action=dhlth&b=be", StatsStatusNone, ""},
+		{"s=nochk&s=s1&action=dhlth&b=be", StatsStatusDone, "dhlth:s1"},
+		{"s=trk&action=hdown&b=be", StatsStatusNone, ""},
+		{"s=s1&action=dagent&b=be", StatsStatusNone, ""},
+		{"s=s1&action=shutdown&b=be", StatsStatusDone, "shutdown:s1"},
+		{"s=s1&x=%zz&action=ready&b=be", StatsStatusNone, ""},
+		{"s=%zz&action=ready&b=be", StatsStatusNone, ""},
+		{"s=s1&action=ready&b=be&x=%zz", StatsStatusNone, ""},
+		{"s=s1&s=%zz&s=s1&action=ready&b=be", StatsStatusDone, "ready:s1"},
+		{"action=zz&s=s1&action=ready&b=be", StatsStatusDone, "ready:s1"},
+		{"b=nosuch&s=s1&action=ready&b=be", StatsStatusDone, "ready:s1"},
+		{"b=be&s=s1&action=ready&b=nosuch", StatsStatusErrp, ""},
+		{"s&s=s1&action=ready&b=be", StatsStatusPart, "ready:s1"},
+		{"s=&action=ready&b=be", StatsStatusErrp, ""},
+		{"s=%231&action=ready&b=be", StatsStatusErrp, ""},
+		{"&s=s1&action=ready&b=be", StatsStatusNone, ""},
+		{"s=s1&action=ready&b=be&", StatsStatusDone, "ready:s1"},
+		{"&&s=s1&&action=ready&&b=be&&", StatsStatusDone, "ready:s1"},
+		{"s=s%31&action=re%61dy&b=b%65", StatsStatusDone, "ready:s1"},
+		{"s=s1%00x&action=ready&b=be", StatsStatusDone, "ready:s1"},
+		{"s=s1\x00x&action=ready&b=be", StatsStatusDone, "ready:s1"},
+		{"s=s1&action=ready&action=maint&b=be", StatsStatusDone, "maint:s1"},
+		{long[:statsParamMax] + "&s=s1&action=ready&b=be", StatsStatusDone, "ready:s1"},
+		{long + "&s=s1&action=ready&b=be", StatsStatusErrp, "ready:s1"},
+		{"s=s1&action=ready&b=be&" + long, StatsStatusErrp, ""},
+	}
+	for _, tt := range tests {
+		f := &fakeStatsTarget{}
+		got := ProcessStatsPost([]byte(tt.body), f)
+		if got != tt.want || strings.Join(f.applied, " ") != tt.applied {
+			t.Errorf("%.60q: %v %q, want %v %q", tt.body, got, f.applied, tt.want, tt.applied)
+		}
+	}
+}
+
+func TestBasicCredentials(t *testing.T) {
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	tests := []struct {
+		value      string
+		user, pass string
+		ok         bool
+	}{
+		{"Basic " + b64("admin:secret"), "admin", "secret", true},
+		{"basic " + b64("admin:se:cret"), "admin", "se:cret", true},
+		{"BASIC  " + b64("a:"), "a", "", true},
+		{"Basic " + b64(":p") + " ", "", "p", true},
+		{"Basic " + b64("nocolon"), "", "", false},
+		{"Basic " + strings.TrimRight(b64("admin:secre"), "="), "", "", false},
+		{"Basic " + b64("admin:secret") + " x", "", "", false},
+		{"Basic " + b64("ad") + "\n" + b64("min:x"), "", "", false},
+		{"Bearer " + b64("admin:secret"), "", "", false},
+		{"Basic", "", "", false},
+		{" Basic " + b64("a:b"), "", "", false},
+		{"Basic " + b64(strings.Repeat("u", 100)+":p"), "", "", false},
+	}
+	for _, tt := range tests {
+		var buf [64]byte
+		user, pass, ok := BasicCredentials([]byte(tt.value), buf[:0])
+		if ok != tt.ok || string(user) != tt.user || string(pass) != tt.pass {
+			t.Errorf("%q: %q %q %v, want %q %q %v", tt.value, user, pass, ok, tt.user, tt.pass, tt.ok)
+		}
+	}
+}
+
+func TestStatsAdminAllocs(t *testing.T) {
+	info, rows := pageInfo(), manyRows(3, 4)
+	page := StatsPage{URI: "/stats", Admin: true, Status: StatsStatusPart}
+	dst := make([]byte, 0, 1<<20)
+	if a := testing.AllocsPerRun(20, func() { AppendStatsHTML(dst[:0], info, rows, page, pageNow) }); a != 0 {
+		t.Errorf("AppendStatsHTML with admin: %v allocations", a)
+	}
+	value := []byte("Basic " + base64.StdEncoding.EncodeToString([]byte("administrator:a rather long password")))
+	if a := testing.AllocsPerRun(100, func() {
+		var buf [64]byte
+		BasicCredentials(value, buf[:0])
+	}); a != 0 {
+		t.Errorf("BasicCredentials: %v allocations", a)
+	}
+	rest := []byte("?some-long-query-string-for-the-page;csv;st=DONE")
+	if a := testing.AllocsPerRun(100, func() { StatsStatusOf(rest) }); a != 0 {
+		t.Errorf("StatsStatusOf: %v allocations", a)
+	}
+}
+
+func BenchmarkBasicCredentials(b *testing.B) {
+	value := []byte("Basic " + base64.StdEncoding.EncodeToString([]byte("admin:secret")))
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf [64]byte
+		BasicCredentials(value, buf[:0])
+	}
+}
+
+func BenchmarkProcessStatsPost(b *testing.B) {
+	body := []byte("s=s1&s=nochk&s=trk&s=nosuch&action=maint&b=be")
+	f := &fakeStatsTarget{}
+	b.ReportAllocs()
+	for b.Loop() {
+		f.applied = f.applied[:0]
+		ProcessStatsPost(body, f)
+	}
+}
+
+// FuzzProcessStatsPost reads arbitrary forms: the outcome is a POST
+// outcome, servers are only taken once a backend and an action are known,
+// and the result does not depend on anything but the body.
+func FuzzProcessStatsPost(f *testing.F) {
+	for _, s := range []string{"s=s1&action=maint&b=be", "b=be&action=ready&s=s1&s=trk", "s=%zz&action=ready&b=be", "&&s&=&b=%235&action=shutdown", "s=nochk&s=x&action=dhlth&b=be"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		a, b := &fakeStatsTarget{}, &fakeStatsTarget{}
+		st := ProcessStatsPost(body, a)
+		if st != ProcessStatsPost(body, b) || strings.Join(a.applied, " ") != strings.Join(b.applied, " ") {
+			t.Fatal("not deterministic")
+		}
+		switch st {
+		case StatsStatusDone, StatsStatusPart, StatsStatusNone, StatsStatusErrp:
+		default:
+			t.Fatalf("outcome %v", st)
+		}
+		if len(a.applied) > 0 && !a.backend {
+			t.Fatal("servers taken without a backend")
+		}
+		if st == StatsStatusDone && len(a.applied) == 0 {
+			t.Fatal("DONE with nothing applied")
+		}
+		if n := bytes.Count(body, []byte("s")); len(a.applied) > n {
+			t.Fatalf("%d servers from %d 's'", len(a.applied), n)
+		}
+	})
+}
+
+// FuzzBasicCredentials checks that encoded credentials come back and that
+// arbitrary values never read past dst.
+func FuzzBasicCredentials(f *testing.F) {
+	f.Add("admin", "se:cret", []byte("Basic YWRtaW46c2VjcmV0"))
+	f.Add("", "", []byte("basic  Og=="))
+	f.Fuzz(func(t *testing.T, user, pass string, value []byte) {
+		var buf [statsFuzzCred]byte
+		if u, p, ok := BasicCredentials(value, buf[:0]); ok && (len(u)+len(p)+1 > len(buf) || bytes.IndexByte(u, ':') >= 0) {
+			t.Fatalf("%q %q from %q", u, p, value)
+		}
+		if strings.IndexByte(user, ':') >= 0 {
+			return
+		}
+		enc := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+		u, p, ok := BasicCredentials([]byte(enc), buf[:0])
+		fits := base64.StdEncoding.DecodedLen(len(enc)-6) <= len(buf)
+		if ok != fits || ok && (string(u) != user || string(p) != pass) {
+			t.Fatalf("%q %q: %q %q %v", user, pass, u, p, ok)
+		}
+	})
+}
+
+const statsFuzzCred = 256

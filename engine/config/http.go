@@ -57,7 +57,7 @@ type HTTP struct {
 	Redirects     []*rules.Rule // "redirect" (run after http-request rules)
 	UseBackends   []UseBackend  // "use_backend", in order
 
-	Stats Stats // "stats enable|uri|refresh|show-node|show-legends|hide-version"
+	Stats Stats // the "stats" keywords of the statistics page
 
 	// ReqCaptures and ResCaptures are "capture request|response header",
 	// in order; CookieCapture is "capture cookie" (Name "" when none).
@@ -82,6 +82,21 @@ type Stats struct {
 	ShowNode    string
 	ShowLegends bool
 	HideVersion bool
+
+	// Users are the "stats auth" accounts and Realm the "stats realm"
+	// ("" = DefaultStatsRealm): with at least one user, the page asks
+	// for Basic credentials.
+	Users []StatsUser
+	Realm string
+	// Scope lists the "stats scope" proxy names the page shows, "."
+	// standing for the proxy serving it; nil shows every proxy.
+	Scope []string
+	// Admin are the "stats admin" conditions: when one holds for a
+	// request, the page offers and accepts actions on servers.
+	Admin []*rules.Cond
+	// Rules are the "stats http-request" rules, in order. Parsing
+	// refuses them together with Users or Realm, as HAProxy does.
+	Rules []StatsRule
 }
 
 // optionConnMode handles "option httpclose|http-server-close|

@@ -469,7 +469,6 @@ var diagCases = []diagCase{
 	{"refused keywords (hitless)", minimal + "frontend f\n  bind :80\n  use-server x\n  acl a src 1.2.3.4\n  tcp-request connection reject\n  stats auth a:b\n  monitor x\n  http-after-response set-header a b\nbackend b\n  dispatch 1.2.3.4:80\n  source 1.2.3.4\n  option transparent\n  use-server s if TRUE\n  tcp-response content accept\n  server-template s 3 1.2.3.4:80\n", []string{
 		"ALERT parsing [t.cfg:7] : 'use-server' not allowed in frontend 'f', which has no backend capability.",
 		"ALERT parsing [t.cfg:9] : 'tcp-request connection' is not implemented yet.",
-		"ALERT parsing [t.cfg:10] : 'stats auth' is not implemented yet.",
 		"ALERT parsing [t.cfg:11] : 'monitor' is not implemented yet.",
 		"ALERT parsing [t.cfg:12] : 'http-after-response' is not implemented yet.",
 		"ALERT parsing [t.cfg:14] : 'dispatch' is not implemented yet.",

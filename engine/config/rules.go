@@ -1,14 +1,11 @@
 package config
 
 import (
-	"os"
-
 	"hitless/engine/logs"
 )
 
 // Keywords whose sub-keywords decide how they are treated: logging and
-// stickiness (ignored with a warning), rule sets and HTTP statistics
-// (refused).
+// stickiness (ignored with a warning) and rule sets.
 
 // proxyLogFormat handles "log-format <fmt>".
 func (p *parser) proxyLogFormat(ps *proxyState, w []string) {
@@ -95,53 +92,4 @@ func (p *parser) proxyTCPResponse(ps *proxyState, w []string) {
 		return
 	}
 	p.notImplemented("tcp-response " + sub)
-}
-
-// proxyStats handles "stats ..." in a proxy: the HTML statistics page
-// (and its ";csv" form) served by mode http proxies.
-func (p *parser) proxyStats(ps *proxyState, w []string) {
-	st := &ps.px.HTTP.Stats
-	switch arg(w, 1) {
-	case "enable":
-		st.Enabled = true
-	case "uri":
-		if arg(w, 2) == "" {
-			p.alert("'uri' needs an URI prefix.")
-			return
-		}
-		st.Enabled, st.URI = true, w[2]
-	case "refresh":
-		if arg(w, 2) == "" {
-			p.alert("'refresh' needs a positive interval in seconds.")
-			return
-		}
-		tp := parseTime(w[2])
-		if tp.bad >= 0 || tp.overflow || tp.d <= 0 {
-			p.alert("'refresh' needs a positive interval in seconds.")
-			return
-		}
-		st.Enabled, st.Refresh = true, tp.d
-	case "show-node":
-		st.Enabled, st.ShowNode = true, arg(w, 2)
-		if st.ShowNode == "" {
-			st.ShowNode = p.cfg.Global.Node
-			if st.ShowNode == "" {
-				st.ShowNode, _ = os.Hostname()
-			}
-		}
-	case "show-legends":
-		st.Enabled, st.ShowLegends = true, true
-	case "hide-version":
-		st.Enabled, st.HideVersion = true, true
-	case "realm", "show-desc", "show-modules":
-		p.notSupported("stats " + w[1])
-	default:
-		// auth, admin, http-request, scope: running without them would
-		// expose more than the configuration allows.
-		kw := "stats"
-		if arg(w, 1) != "" {
-			kw += " " + w[1]
-		}
-		p.notImplemented(kw)
-	}
 }
