@@ -33,6 +33,14 @@ type Options struct {
 	Nbthread int
 	// ResolveTimeout bounds start-up DNS resolution of server names.
 	ResolveTimeout time.Duration
+	// Inherited are listening sockets received from the previous process
+	// (-x, _getsocks). The engine owns them from New on. Start listens on
+	// each one whose address, type and IPV6_V6ONLY match a bind instead of
+	// opening a socket (each used once; those beyond one per reactor
+	// become extra listeners, as closing them would reset their queues)
+	// and closes the others; Close of an engine never started closes them
+	// all.
+	Inherited []int
 }
 
 // Engine runs a configuration: its reactors, listeners, frontends,
@@ -77,6 +85,12 @@ type Engine struct {
 	doneOnce sync.Once
 	stopMu   sync.Mutex
 	shared   []*listenSpec // sockets shared by the reactors, closed after them
+
+	// exportMu orders ExportListeners with the start of a stop, so that
+	// the descriptors it sends are open. listenFDs is set by Start.
+	exportMu  sync.Mutex
+	exported  bool  // the listeners went to another process (once only)
+	listenFDs []int // every listening socket, each once
 }
 
 // ErrNoBackend is returned when a frontend has no backend to send to.
@@ -434,7 +448,10 @@ func (e *Engine) Start() error {
 		return errors.New("engine: already started")
 	}
 	var opened []int
+	received := describeReceived(e.opts.Inherited)
+	e.opts.Inherited = nil
 	fail := func(err error) error {
+		received.closeUnused()
 		for _, fd := range opened {
 			unix.Close(fd)
 		}
@@ -456,7 +473,7 @@ func (e *Engine) Start() error {
 						return fail(fmt.Errorf("Starting frontend %s: %w", fe.name, err))
 					}
 				} else {
-					fd, err := openSocket(sp)
+					fd, err := received.openOrTake(sp)
 					if err != nil {
 						return fail(fmt.Errorf("Starting frontend %s: %w", fe.name, err))
 					}
@@ -470,17 +487,22 @@ func (e *Engine) Start() error {
 				fd := sp.fd
 				if !sp.shared {
 					var err error
-					if fd, err = openSocket(sp); err != nil {
+					if fd, err = received.openOrTake(sp); err != nil {
 						return fail(fmt.Errorf("Starting frontend %s: %w", fe.name, err))
 					}
 					opened = append(opened, fd)
 				}
-				l := &listener{idx: int32(len(r.listeners)), fd: fd, spec: sp}
-				l.tm.kind, l.tm.idx = timerListener, l.idx
-				r.listeners = append(r.listeners, l)
+				r.addListener(sp, fd)
+			}
+			if !sp.shared {
+				for i, fd := range received.takeExtra(sp) {
+					opened = append(opened, fd)
+					e.reactors[i%len(e.reactors)].addListener(sp, fd)
+				}
 			}
 		}
 	}
+	received.closeUnused()
 	for _, r := range e.reactors {
 		for _, l := range r.listeners {
 			if err := r.p.Add(l.fd, listenEvents(l.spec.shared), makeToken(tokListener, l.idx, 0)); err != nil {
@@ -489,6 +511,9 @@ func (e *Engine) Start() error {
 			l.registered = true
 		}
 	}
+	e.exportMu.Lock()
+	e.listenFDs = listenerFDs(e.reactors)
+	e.exportMu.Unlock()
 	e.running.Add(len(e.reactors))
 	for _, r := range e.reactors {
 		go r.run()
@@ -511,6 +536,10 @@ func (e *Engine) reactorDone(r *reactor) { e.running.Done() }
 // instead.
 func (e *Engine) Close() {
 	if e.started.CompareAndSwap(false, true) {
+		for _, fd := range e.opts.Inherited {
+			unix.Close(fd)
+		}
+		e.opts.Inherited = nil
 		e.closePollers()
 		e.closeSinks()
 		e.doneOnce.Do(func() { close(e.done) })
@@ -521,7 +550,10 @@ func (e *Engine) Close() {
 // finish; [Engine.Done] is closed when the last one ended. Any goroutine
 // may call it, more than once.
 func (e *Engine) SoftStop() {
-	if e.stopping.Swap(true) {
+	e.exportMu.Lock()
+	already := e.stopping.Swap(true)
+	e.exportMu.Unlock()
+	if already {
 		return
 	}
 	for _, r := range e.reactors {
@@ -533,7 +565,9 @@ func (e *Engine) SoftStop() {
 
 // HardStop closes every connection and listener at once.
 func (e *Engine) HardStop() {
+	e.exportMu.Lock()
 	e.stopping.Store(true)
+	e.exportMu.Unlock()
 	for _, r := range e.reactors {
 		for r.post(hardStopTask) == ErrMailboxFull {
 			time.Sleep(time.Millisecond) // bounded by the reactor draining its mailbox
@@ -598,6 +632,44 @@ func (e *Engine) ListenAddrs() map[string][]string {
 		}
 	}
 	return out
+}
+
+// ListenerFDs returns the descriptor of every listening socket, each once
+// (a shared socket is listed once, an extra socket taken from the
+// previous process too), or nil before Start and once a stop began. The
+// engine keeps the descriptors and closes them when it stops: the caller
+// must not close them, and may only use them until it calls SoftStop or
+// HardStop. The slice is the caller's.
+func (e *Engine) ListenerFDs() []int {
+	e.exportMu.Lock()
+	defer e.exportMu.Unlock()
+	if e.stopping.Load() {
+		return nil
+	}
+	return append([]int(nil), e.listenFDs...)
+}
+
+// ExportListeners implements [cli.ListenerExporter]: it calls send once,
+// with the listening sockets (see ListenerFDs), or with none when they
+// were already exported or a stop began. Stops wait until it returns, so
+// the descriptors stay open while send runs. When send succeeds with at
+// least one socket they count as exported, and later calls send none.
+// The engine keeps its descriptors after an export: a soft stop removes
+// them from epoll, accepts what is already queued (the other process
+// shares the queue; accepting there is what it would have done) and
+// closes its own descriptor, which leaves the kernel socket to the other
+// process.
+func (e *Engine) ExportListeners(send func(fds []int) error) error {
+	e.exportMu.Lock()
+	defer e.exportMu.Unlock()
+	if e.exported || e.stopping.Load() {
+		return send(nil)
+	}
+	if err := send(e.listenFDs); err != nil {
+		return err
+	}
+	e.exported = len(e.listenFDs) > 0
+	return nil
 }
 
 // ReactorThread describes where a reactor runs.

@@ -253,3 +253,239 @@ func listenEvents(shared bool) uint32 {
 	}
 	return poller.In
 }
+
+// Sockets received from the previous process (Options.Inherited, filled
+// by -x from its _getsocks answer) replace socket()+bind()+listen(): a
+// bind takes an unused received socket bound to the same address, of the
+// same type, with the same IPV6_V6ONLY and no transparent/freebind option
+// (HAProxy's sock_find_compatible_fd rules), so the kernel socket and its
+// accept queue carry over from one process to the next. Each received
+// socket is used once; what no bind took is closed once every bind is
+// open (the previous process still holds its own descriptor, so closing
+// ours resets nothing).
+
+// receivedSocket is one socket of Options.Inherited, described by what
+// the socket itself reports. Owned by Start.
+type receivedSocket struct {
+	fd      int
+	sa      unix.Sockaddr // nil: getsockname failed, never matched
+	stream  bool          // SOCK_STREAM
+	v6only  bool          // IPV6_V6ONLY set
+	foreign bool          // IP(V6)_TRANSPARENT or IP(V6)_FREEBIND set
+	used    bool
+}
+
+// receivedSockets are the received sockets in the order they came. The
+// zero value (nothing received) takes nothing.
+type receivedSockets struct {
+	socks  []receivedSocket
+	v6only int8 // net.ipv6.bindv6only: -1 not read yet
+}
+
+// describeReceived reads the address and options of each descriptor. It
+// takes ownership of fds: every one is used by a bind or closed by
+// closeUnused.
+func describeReceived(fds []int) receivedSockets {
+	rs := receivedSockets{socks: make([]receivedSocket, 0, len(fds)), v6only: -1}
+	for _, fd := range fds {
+		s := receivedSocket{fd: fd}
+		if sa, err := unix.Getsockname(fd); err == nil {
+			s.sa = sa
+		}
+		if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE); err == nil {
+			s.stream = v == unix.SOCK_STREAM
+		}
+		switch s.sa.(type) {
+		case *unix.SockaddrInet4:
+			s.foreign = sockoptSet(fd, unix.IPPROTO_IP, unix.IP_TRANSPARENT) ||
+				sockoptSet(fd, unix.IPPROTO_IP, unix.IP_FREEBIND)
+		case *unix.SockaddrInet6:
+			s.v6only = sockoptSet(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY)
+			s.foreign = sockoptSet(fd, unix.IPPROTO_IPV6, unix.IPV6_TRANSPARENT) ||
+				sockoptSet(fd, unix.IPPROTO_IPV6, unix.IPV6_FREEBIND)
+		}
+		rs.socks = append(rs.socks, s)
+	}
+	return rs
+}
+
+func sockoptSet(fd, level, opt int) bool {
+	v, err := unix.GetsockoptInt(fd, level, opt)
+	return err == nil && v != 0
+}
+
+// take returns an unused received socket bound where sp binds, marked
+// used, or -1. For a TCP spec whose port is still 0 nothing matches: the
+// previous process's port cannot be known from the configuration.
+func (rs *receivedSockets) take(sp *listenSpec) int {
+	for i := range rs.socks {
+		s := &rs.socks[i]
+		if !s.used && s.stream && !s.foreign && rs.matches(sp, s) {
+			s.used = true
+			return s.fd
+		}
+	}
+	return -1
+}
+
+// matches reports whether s is bound to sp's address, with the v6only
+// setting sp would get from openSocket where it makes a difference.
+func (rs *receivedSockets) matches(sp *listenSpec, s *receivedSocket) bool {
+	switch want := sp.sa.(type) {
+	case *unix.SockaddrInet4:
+		got, ok := s.sa.(*unix.SockaddrInet4)
+		return ok && want.Port != 0 && got.Port == want.Port && got.Addr == want.Addr
+	case *unix.SockaddrInet6:
+		got, ok := s.sa.(*unix.SockaddrInet6)
+		if !ok || want.Port == 0 || got.Port != want.Port || got.Addr != want.Addr || got.ZoneId != want.ZoneId {
+			return false
+		}
+		// Binding a specific IPv6 address sets IPV6_V6ONLY whatever was
+		// asked: only a wildcard or v4-mapped socket has a choice.
+		if ip := netip.AddrFrom16(want.Addr); !ip.IsUnspecified() && !ip.Is4In6() {
+			return true
+		}
+		return s.v6only == rs.wantV6Only(sp.bind)
+	case *unix.SockaddrUnix:
+		got, ok := s.sa.(*unix.SockaddrUnix)
+		return ok && sameUnixPath(want.Name, got.Name)
+	}
+	return false
+}
+
+// wantV6Only is the IPV6_V6ONLY an IPv6 socket opened for b has: "v6only"
+// sets it, "v4v6" clears it, otherwise the system default applies.
+func (rs *receivedSockets) wantV6Only(b *config.Bind) bool {
+	switch {
+	case b.V6Only:
+		return true
+	case b.V4V6:
+		return false
+	}
+	if rs.v6only < 0 {
+		rs.v6only = 0
+		if v, err := os.ReadFile("/proc/sys/net/ipv6/bindv6only"); err == nil && strings.TrimSpace(string(v)) == "1" {
+			rs.v6only = 1
+		}
+	}
+	return rs.v6only == 1
+}
+
+// sameUnixPath compares the path of a bind with the name a received unix
+// socket reports. HAProxy binds a unix socket to "<path>.<pid>.tmp" and
+// renames the file, so the socket keeps reporting the temporary name: a
+// received name is also equal to path with such a suffix. Abstract names
+// ("@...") must be equal.
+func sameUnixPath(path, got string) bool {
+	if got == path {
+		return true
+	}
+	if path == "" || path[0] == '@' || len(got) <= len(path) || got[:len(path)] != path {
+		return false
+	}
+	rest, ok := strings.CutSuffix(got[len(path):], ".tmp")
+	if !ok || len(rest) < 2 || rest[0] != '.' {
+		return false
+	}
+	for _, c := range rest[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// closeUnused closes the received sockets no bind took.
+func (rs *receivedSockets) closeUnused() {
+	for i := range rs.socks {
+		if s := &rs.socks[i]; !s.used {
+			unix.Close(s.fd)
+			s.used = true
+		}
+	}
+}
+
+// adoptReceived prepares a received socket taken for sp as openSocket
+// prepares a new one: non-blocking, close-on-exec, the bind's TCP options,
+// and listening (a socket the previous process paused is listened on
+// again; one already listening keeps its backlog, as in HAProxy).
+func adoptReceived(sp *listenSpec, fd int) error {
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return &BindError{Addr: sp.name, Call: "fcntl", Err: err}
+	}
+	unix.CloseOnExec(fd)
+	if sp.family != unix.AF_UNIX {
+		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		if sp.bind.DeferAccept {
+			unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, 1)
+		}
+	}
+	if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err != nil || v == 0 {
+		if err := unix.Listen(fd, sp.backlog); err != nil {
+			return &BindError{Addr: sp.name, Call: "listen", Err: err}
+		}
+	}
+	return nil
+}
+
+// openOrTake returns a listening socket for sp: a received one bound to
+// the same address if there is one, else a new one from openSocket.
+func (rs *receivedSockets) openOrTake(sp *listenSpec) (int, error) {
+	if fd := rs.take(sp); fd >= 0 {
+		if err := adoptReceived(sp, fd); err != nil {
+			unix.Close(fd)
+			return -1, err
+		}
+		return fd, nil
+	}
+	return openSocket(sp)
+}
+
+// takeExtra returns the received sockets still matching sp once every
+// reactor has a socket for it, adopted and marked used. The caller
+// registers each with a reactor: the previous process had more sockets in
+// the SO_REUSEPORT group than this one has reactors, and closing one would
+// reset the connections the kernel queued on it. One that cannot be
+// adopted is closed. The caller owns the returned descriptors.
+func (rs *receivedSockets) takeExtra(sp *listenSpec) []int {
+	var fds []int
+	for {
+		fd := rs.take(sp)
+		if fd < 0 {
+			return fds
+		}
+		if err := adoptReceived(sp, fd); err != nil {
+			unix.Close(fd)
+			continue
+		}
+		fds = append(fds, fd)
+	}
+}
+
+// addListener registers a listener of sp on fd with r; the caller adds it
+// to epoll. Only before the reactor runs.
+func (r *reactor) addListener(sp *listenSpec, fd int) {
+	l := &listener{idx: int32(len(r.listeners)), fd: fd, spec: sp}
+	l.tm.kind, l.tm.idx = timerListener, l.idx
+	r.listeners = append(r.listeners, l)
+}
+
+// listenerFDs lists every listening socket of the reactors once: a shared
+// socket appears in every reactor but is listed once. Only before the
+// reactors run.
+func listenerFDs(reactors []*reactor) []int {
+	var fds []int
+	seen := map[*listenSpec]bool{}
+	for _, r := range reactors {
+		for _, l := range r.listeners {
+			if l.spec.shared {
+				if seen[l.spec] {
+					continue
+				}
+				seen[l.spec] = true
+			}
+			fds = append(fds, l.fd)
+		}
+	}
+	return fds
+}

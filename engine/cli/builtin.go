@@ -10,6 +10,8 @@ func builtinCommands() []Command {
 		{Words: []string{"help"}, Run: runHelp},
 		{Words: []string{"prompt"}, Run: runPrompt},
 		{Words: []string{"quit"}, Run: runQuit},
+		// hidden, gated by "expose-fd listeners" rather than by level
+		{Words: []string{"_getsocks"}, Run: runGetsocks},
 		{
 			Words: []string{"operator"},
 			// checked by runSetLevel, after "-" is honoured, as HAProxy does

@@ -23,6 +23,20 @@ type Source interface {
 	AppendStats(dst []StatRow) []StatRow
 }
 
+// ListenerExporter is implemented by a [Source] whose listening sockets can
+// be handed to another process with _getsocks; a Source without it answers
+// _getsocks with no socket.
+type ListenerExporter interface {
+	// ExportListeners calls send once, with the descriptors of every
+	// listening socket, or with none when they were already exported
+	// (only the first successful export hands them out) or the process is
+	// stopping, and returns send's error. Calls are serialised, and the
+	// descriptors stay open until send returns; the slice is only valid
+	// during send, and send must not close the descriptors. The exporter
+	// keeps its own descriptors open afterwards.
+	ExportListeners(send func(fds []int) error) error
+}
+
 // Info holds the lines of "show info", in HAProxy 2.6's order. Numbers are
 // uint64 for the engine's convenience; the formatter truncates those that
 // HAProxy types as 32-bit, exactly as HAProxy does. Lines hitless cannot
