@@ -7,7 +7,10 @@
 // A reactor is one goroutine, locked to its OS thread for its whole life
 // and pinned with sched_setaffinity (cpu-map, or one CPU each). It owns an
 // epoll instance, one SO_REUSEPORT listening socket per bind address (an
-// inherited fd@ or unix socket is shared, registered with EPOLLEXCLUSIVE),
+// inherited fd@ or unix socket is shared, registered with EPOLLEXCLUSIVE;
+// sockets taken over from a previous process with _getsocks are reused
+// for their bind, and any beyond one per reactor are extra listeners,
+// since closing them would reset their queues),
 // every stream it accepted with both of its connections, a timer wheel, a
 // buffer pool, a pipe pool and a shard of every object's counters. No other
 // goroutine touches those. Other goroutines reach a reactor only through
