@@ -22,6 +22,7 @@ type args struct {
 	hardPids   []int    // -st
 	nosplice   bool     // -dS
 	master     bool     // -W / -Ws
+	systemd    bool     // -Ws: notify systemd (NOTIFY_SOCKET) of the master's state
 	localPeer  string   // -L
 	sockPath   string   // -x
 	masterCLI  []string // -S
@@ -102,6 +103,7 @@ func parseArgs(argv []string) (*args, error) {
 			a.masterCLI = append(a.masterCLI, p)
 		case arg == "-W" || arg == "-Ws":
 			a.master = true
+			a.systemd = a.systemd || arg == "-Ws"
 		case arg == "-sf" || arg == "-st":
 			var pids []int
 			for i+1 < len(argv) && !strings.HasPrefix(argv[i+1], "-") {

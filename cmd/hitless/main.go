@@ -69,12 +69,18 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	lg.quiet = a.quiet
-	if a.master || len(a.masterCLI) > 0 || a.sockPath != "" {
-		lg.alert("master-worker mode (-W, -S) and socket transfer (-x) are not implemented yet")
+	if thisWorker, err = takeWorkerLink(); err != nil {
+		lg.alert("%v", err)
 		return 1
 	}
+	if a.master && thisWorker == nil {
+		setMasterEnv()
+	}
 	cfg, err := loadConfig(a, opts)
-	printDiags(lg, cfg, err)
+	if thisWorker == nil || err != nil {
+		// a worker's master printed the warnings already
+		printDiags(lg, cfg, err)
+	}
 	if err != nil {
 		lg.alert("config : Fatal errors found in configuration.")
 		return 1
@@ -98,8 +104,23 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if (a.daemon || cfg.Global.Daemon) && !a.debug && !a.foreground {
+	masterMode := (a.master || cfg.Global.MasterWorker) && thisWorker == nil
+	if !masterMode && thisWorker == nil && len(a.masterCLI) > 0 {
+		lg.warningf("config : a master CLI socket was defined, but master-worker mode (-W) is not enabled.")
+	}
+	if (a.daemon || cfg.Global.Daemon) && !a.debug && !a.foreground && thisWorker == nil {
 		return daemonize(lg, a)
+	}
+	if masterMode {
+		return runMaster(lg, a, cfg, opts)
+	}
+	if a.sockPath != "" {
+		fds, err := fetchOldSockets(a.sockPath)
+		if err != nil {
+			lg.warningf("%v", err)
+			lg.alert("Failed to get the sockets from the old process!")
+		}
+		oldSockets = fds
 	}
 	return serve(lg, a, cfg)
 }
@@ -158,7 +179,9 @@ func usage(w io.Writer) {
         -v displays version ; -vv shows known build options.
         -d enters debug mode ; -db only disables background mode.
         -D goes daemon ; -C changes to <dir> before loading files.
-        -W master-worker mode (not implemented yet).
+        -W master-worker mode.
+        -Ws master-worker mode with systemd notify support.
+        -S <bind>[,<bind options>...] new master CLI
         -q quiet mode : don't display messages
         -c check mode : only check config files and exit
         -cc check condition : evaluate a condition and exit

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -19,9 +20,19 @@ import (
 
 // serve runs the engine and the runtime API in the foreground until a
 // signal stops it. SIGUSR1 soft-stops (stop accepting, finish the
-// connections, exit 0), SIGTERM and SIGINT stop at once (exit 0).
+// connections, exit 0), SIGTERM and SIGINT stop at once (exit 0; a
+// worker exits 128 + the signal, as HAProxy's workers do).
+//
+// A worker (thisWorker set) also serves its runtime API on its master's
+// channel, reports readiness to it, leaves the pid file to it, ignores
+// SIGUSR2 (meant for the master), and stops at once when the channel
+// ends: the master is gone.
 func serve(lg *logger, a *args, cfg *config.Config) int {
-	eng, err := engine.New(cfg, engine.Options{Logf: lg.warningf, Alertf: lg.alert})
+	if thisWorker != nil {
+		closeXferChannel(a.sockPath)
+		signal.Ignore(syscall.SIGUSR2)
+	}
+	eng, err := engine.New(cfg, engine.Options{Logf: lg.warningf, Alertf: lg.alert, Inherited: oldSockets})
 	if err != nil {
 		lg.alert("%v", err)
 		return 1
@@ -70,12 +81,27 @@ func serve(lg *logger, a *args, cfg *config.Config) int {
 		go srv.ServeSocket(ln, cfg.Global.StatsSockets[i])
 	}
 	defer srv.Close()
+	masterGone := make(chan struct{})
+	if thisWorker != nil {
+		ln, err := cli.ListenSockpair(thisWorker.cli)
+		if err != nil {
+			lg.alert("master channel: %v", err)
+			eng.HardStop()
+			return 1
+		}
+		go func() {
+			err := srv.ServeSocket(ln, config.StatsSocket{Level: config.LevelAdmin, ExposeFDListeners: true})
+			if errors.Is(err, cli.ErrSockpairPeerGone) {
+				close(masterGone)
+			}
+		}()
+	}
 
 	pidfile := a.pidfile
 	if pidfile == "" {
 		pidfile = cfg.Global.Pidfile
 	}
-	if pidfile != "" {
+	if pidfile != "" && thisWorker == nil {
 		if err := os.WriteFile(pidfile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
 			lg.alert("[%s.main()] Cannot create pidfile %s", os.Args[0], pidfile)
 		}
@@ -87,11 +113,15 @@ func serve(lg *logger, a *args, cfg *config.Config) int {
 		lg.notice("hitless %s started: %d reactors, maxconn %d, listening on %s",
 			engine.Version, eng.Nbthread(), eng.Maxconn(), listenSummary(eng))
 	}
-	if ready := os.Getenv(readyEnv); ready != "" {
+	if ready := os.Getenv(readyEnv); ready != "" && thisWorker == nil {
 		notifyDaemonParent(ready)
+	}
+	if thisWorker != nil {
+		thisWorker.reportReady()
 	}
 
 	var hardStop <-chan time.Time
+	stopSig := 0
 	for {
 		select {
 		case sig := <-sigs:
@@ -103,6 +133,7 @@ func serve(lg *logger, a *args, cfg *config.Config) int {
 					hardStop = time.After(d)
 				}
 			case syscall.SIGTERM, syscall.SIGINT:
+				stopSig = int(sig.(syscall.Signal))
 				eng.HardStop()
 			case syscall.SIGHUP:
 				// HAProxy dumps server states on SIGHUP; nothing to do yet.
@@ -110,7 +141,16 @@ func serve(lg *logger, a *args, cfg *config.Config) int {
 		case <-hardStop:
 			lg.warningf("hard-stop-after reached: closing remaining connections")
 			eng.HardStop()
+		case <-masterGone:
+			masterGone = nil
+			eng.HardStop()
 		case <-eng.Done():
+			if thisWorker != nil {
+				if stopSig != 0 {
+					return 128 + stopSig
+				}
+				return 0
+			}
 			if pidfile != "" && a.pidfile != "" {
 				os.Remove(pidfile)
 			}
