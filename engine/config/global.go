@@ -166,6 +166,9 @@ func (p *parser) globalMasterWorker(w []string) {
 		return
 	}
 	p.cfg.Global.MasterWorker = true
+	if arg(w, 1) == "no-exit-on-failure" {
+		p.warn("'master-worker no-exit-on-failure' is not supported yet and is ignored: the master exits when its current worker fails.")
+	}
 }
 
 func (p *parser) globalNbthread(w []string) {

@@ -202,6 +202,9 @@ var diagCases = []diagCase{
 		"WARNING parsing [t.cfg:2] : 'stats socket' : 'user' is not supported yet and is ignored.",
 		"WARNING parsing [t.cfg:2] : 'stats socket' : 'uid' is not supported yet and is ignored.",
 	}},
+	{"master-worker no-exit-on-failure (hitless)", "global\n  master-worker no-exit-on-failure\n", []string{
+		"WARNING parsing [t.cfg:2] : 'master-worker no-exit-on-failure' is not supported yet and is ignored: the master exits when its current worker fails.",
+	}},
 	{"global args", "global\n  pidfile\n  pidfile a b\n  daemon x\n  node\n  node a/b\n  description\n  log-tag\n  master-worker foo\n  nbproc 2\n", []string{
 		"ALERT parsing [t.cfg:2] : 'pidfile' expects a file name as an argument.",
 		"ALERT parsing [t.cfg:3] : 'pidfile' cannot handle unexpected argument 'b'.",
@@ -605,7 +608,7 @@ func TestParseGlobal(t *testing.T) {
     nbthread 4
     maxconn 1000
     daemon
-    master-worker no-exit-on-failure
+    master-worker
     pidfile /run/h.pid
     node n1
     description hello  world
