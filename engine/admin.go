@@ -299,7 +299,7 @@ func (e *Engine) onReactors(fn func(r *reactor)) {
 	done := make(chan struct{}, len(e.reactors))
 	posted := 0
 	for _, r := range e.reactors {
-		if r.post(func(r *reactor) { fn(r); done <- struct{}{} }) == nil {
+		if r.postWaiting(func(r *reactor) { fn(r); done <- struct{}{} }) == nil {
 			posted++
 		}
 	}

@@ -2,9 +2,11 @@ package engine
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +150,43 @@ listen px
 	}
 	for _, c := range conns {
 		c.Close()
+	}
+}
+
+// TestOnMarkedDownByCheck: a health check, which runs on a reactor, marks
+// a shutdown-sessions server DOWN while that reactor holds one of its
+// sessions: the session closes and the reactor goes on serving (closing
+// must not wait for the reactor that is running the check).
+func TestOnMarkedDownByCheck(t *testing.T) {
+	srv := newFlakyServer(t, func(c net.Conn) {
+		c.Write([]byte("kill\n"))
+		io.Copy(io.Discard, c)
+	})
+	e, _ := startParsed(t, fmt.Sprintf(checkDefaults+`
+listen px
+    bind 127.0.0.1:0
+    server kill %s check inter 50ms fall 1 rise 1 on-marked-down shutdown-sessions
+`, srv.addr), 1)
+	addr := e.ListenAddrs()["px"][0]
+	name, c := pickVia(t, addr)
+	if name != "kill" {
+		t.Fatalf("picked %q", name)
+	}
+	defer c.Close()
+	srv.close() // the next check fails: DOWN
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("session of the server marked DOWN: %v, want closed", err)
+	}
+	// The reactor still answers: a new connection is accepted and closed
+	// (no server left) rather than left hanging.
+	d, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := d.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("connection with no server: %v, want closed by the proxy", err)
 	}
 }

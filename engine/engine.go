@@ -569,9 +569,7 @@ func (e *Engine) HardStop() {
 	e.stopping.Store(true)
 	e.exportMu.Unlock()
 	for _, r := range e.reactors {
-		for r.post(hardStopTask) == ErrMailboxFull {
-			time.Sleep(time.Millisecond) // bounded by the reactor draining its mailbox
-		}
+		r.postWaiting(hardStopTask)
 	}
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -113,6 +114,18 @@ func (r *reactor) post(fn func(r *reactor)) error {
 		return err
 	}
 	return r.p.Wake()
+}
+
+// postWaiting is post that waits while the mailbox is full, for callers
+// that must not lose the task; it returns an error only once the reactor
+// stopped. A reactor must not call it on itself.
+func (r *reactor) postWaiting(fn func(r *reactor)) error {
+	err := r.post(fn)
+	for err == ErrMailboxFull {
+		time.Sleep(time.Millisecond) // bounded by the reactor draining its mailbox
+		err = r.post(fn)
+	}
+	return err
 }
 
 // run is the reactor goroutine. It returns after a hard stop, or after a

@@ -88,7 +88,7 @@ func (e *Engine) changeOp(s *server, op uint32, res *check.Result, cause string)
 		}
 		e.transition(s, check.AppendServerDown(nil, name, res, cause, s.counts()), true, level)
 		if s.cfg.OnMarkedDown == "shutdown-sessions" {
-			e.shutdownSessions(s)
+			e.shutdownSessionsLater(s)
 		}
 	case opStopping:
 		e.transition(s, check.AppendServerStopping(nil, name, res, cause, s.counts()), true, logs.LevelNotice)
@@ -101,7 +101,7 @@ func (e *Engine) changeOp(s *server, op uint32, res *check.Result, cause string)
 		if s.cfg.OnMarkedUp == "shutdown-backup-sessions" && !s.backup && s.weight.Load() > 0 {
 			for _, o := range b.servers() {
 				if o.backup {
-					e.shutdownSessions(o)
+					e.shutdownSessionsLater(o)
 				}
 			}
 		}
@@ -176,12 +176,14 @@ func (b *backend) usableCounts() (act, bck int) {
 
 // shutdownSessions closes every stream holding a slot of s, on every
 // reactor, and returns how many it closed once every reactor answered.
+// It waits for every reactor: a reactor must not call it (changeOp runs
+// on one when a check decides, and uses shutdownSessionsLater).
 func (e *Engine) shutdownSessions(s *server) (int, error) {
 	res := make(chan int, len(e.reactors))
 	posted := 0
 	for _, r := range e.reactors {
-		if err := r.post(func(r *reactor) { res <- r.killServerStreams(s) }); err != nil {
-			continue
+		if err := r.postWaiting(func(r *reactor) { res <- r.killServerStreams(s) }); err != nil {
+			continue // stopped: its streams are closed already
 		}
 		posted++
 	}
@@ -195,6 +197,13 @@ func (e *Engine) shutdownSessions(s *server) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// shutdownSessionsLater closes every stream holding a slot of s without
+// waiting for it to be done, so that any goroutine, a reactor included,
+// may call it.
+func (e *Engine) shutdownSessionsLater(s *server) {
+	go e.shutdownSessions(s)
 }
 
 // killServerStreams closes this reactor's streams that hold a slot of s.
