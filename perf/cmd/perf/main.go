@@ -191,6 +191,13 @@ func run() error {
 		defer os.RemoveAll(dir)
 	}
 
+	// The run measures a private copy of hitless: "make build" elsewhere
+	// replacing the binary half-way would otherwise mix two builds in one
+	// table.
+	if o.hitless, err = copyBinary(o.hitless, filepath.Join(dir, "hitless")); err != nil {
+		return err
+	}
+
 	// A Go program not given on the command line is built into the
 	// scratch directory, once the run's plan is known.
 	peerPath := func(name string) string {
@@ -498,4 +505,16 @@ func commandLine() string {
 		return "go run ./perf/cmd/perf " + bench.ShellQuote(argv[1:])
 	}
 	return bench.ShellQuote(argv)
+}
+
+// copyBinary copies the executable src to dst and returns dst.
+func copyBinary(src, dst string) (string, error) {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(dst, b, 0o755); err != nil {
+		return "", err
+	}
+	return dst, nil
 }
