@@ -194,7 +194,7 @@ func run() error {
 	// The run measures a private copy of hitless: "make build" elsewhere
 	// replacing the binary half-way would otherwise mix two builds in one
 	// table.
-	if o.hitless, err = copyBinary(o.hitless, filepath.Join(dir, "hitless")); err != nil {
+	if o.hitless, err = copyBinary(o.hitless, filepath.Join(dir, "bin", "hitless")); err != nil {
 		return err
 	}
 
@@ -511,6 +511,9 @@ func commandLine() string {
 func copyBinary(src, dst string) (string, error) {
 	b, err := os.ReadFile(src)
 	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return "", err
 	}
 	if err := os.WriteFile(dst, b, 0o755); err != nil {
