@@ -147,19 +147,21 @@ access:
 	if be.statsScope != nil {
 		r.statRows = scopeRows(r.statRows, be.statsScope)
 	}
+	rest := target[len(be.statsURI):]
+	view := cli.ParseStatsView(rest)
+	r.statRows = cli.FilterStatRows(r.statRows, view)
 	var body []byte
 	ctype := "text/html"
 	extra := []byte("cache-control: no-cache\r\n")
-	rest := target[len(be.statsURI):]
-	if bytes.Contains(rest, []byte(";csv")) {
+	if view.CSV {
 		ctype = "text/plain"
 		body = cli.AppendStatsCSV(r.statBody[:0], r.statRows)
 	} else {
 		page := cli.StatsPage{URI: be.statsURI, Refresh: st.Refresh, ShowNode: st.ShowNode,
 			ShowLegends: st.ShowLegends, HideVersion: st.HideVersion,
-			Admin: admin, Status: cli.StatsStatusOf(rest)}
+			Admin: admin, Status: cli.StatsStatusOf(rest), View: view}
 		body = cli.AppendStatsHTML(r.statBody[:0], e.Info(), r.statRows, page, time.Now())
-		if st.Refresh > 0 {
+		if st.Refresh > 0 && !view.NoRefresh {
 			extra = append(extra, "refresh: "...)
 			extra = strconv.AppendInt(extra, int64((st.Refresh+time.Second-1)/time.Second), 10)
 			extra = append(extra, '\r', '\n')

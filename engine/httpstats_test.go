@@ -145,6 +145,52 @@ func TestHTTPStatsScope(t *testing.T) {
 	}
 }
 
+// TestHTTPStatsView: the URI's display options filter both forms of the
+// page within what "stats scope" allows.
+func TestHTTPStatsView(t *testing.T) {
+	e, addr := statsConfig(t, "  stats refresh 5s\n", "127.0.0.1:9", "127.0.0.1:9")
+	e.setOp(serverNamed(e, "s1"), opStopped, "changed from CLI")
+	auth := "Authorization: " + basic("admin:secret") + "\r\n"
+	rc := dialHTTP(t, addr)
+	csvRows := func(target string) string {
+		t.Helper()
+		rc.send("GET " + target + " HTTP/1.1\r\nHost: h\r\n" + auth + "\r\n")
+		res, csv := rc.read("GET")
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", target, res.StatusCode)
+		}
+		var pxs []string
+		for _, l := range strings.Split(strings.TrimSpace(csv), "\n")[1:] {
+			f := strings.SplitN(l, ",", 3)
+			pxs = append(pxs, f[0]+"/"+f[1])
+		}
+		return strings.Join(pxs, " ")
+	}
+	for target, want := range map[string]string{
+		"/st;csv":               "st/FRONTEND st/BACKEND be/s1 be/s2 be/BACKEND",
+		"/st;csv;up":            "st/FRONTEND st/BACKEND be/s2 be/BACKEND",
+		"/st;csv;scope=BE":      "be/s1 be/s2 be/BACKEND",
+		"/st;up;csv;scope=b":    "be/s2 be/BACKEND",
+		"/st;csv;scope=other":   "",
+		"/st;csv?scope=st&x=1":  "st/FRONTEND st/BACKEND",
+		"/st;csv;scope=nothing": "",
+	} {
+		if got := csvRows(target); got != want {
+			t.Errorf("%s: %q, want %q", target, got, want)
+		}
+	}
+	rc.send("GET /st;norefresh;up HTTP/1.1\r\nHost: h\r\n" + auth + "\r\n")
+	res, page := rc.read("GET")
+	if res.StatusCode != 200 || res.Header.Get("Refresh") != "" || strings.Contains(page, `http-equiv="refresh"`) ||
+		!strings.Contains(page, `<a href="/st;norefresh">Show all servers</a>`) || strings.Contains(page, ">s1<") {
+		t.Errorf("page with ;norefresh;up: %d %v %.300q", res.StatusCode, res.Header, page)
+	}
+	rc.send("GET /st HTTP/1.1\r\nHost: h\r\n" + auth + "\r\n")
+	if res, _ := rc.read("GET"); res.Header.Get("Refresh") != "5" {
+		t.Errorf("refresh header %q, want 5", res.Header.Get("Refresh"))
+	}
+}
+
 // statsPost sends an admin POST with body on rc and returns the redirect
 // target.
 func statsPost(t *testing.T, rc *rawClient, admin bool, body string) string {
@@ -176,7 +222,7 @@ func TestHTTPStatsAdmin(t *testing.T) {
 		}
 		return body
 	}
-	if page := get(false, "/st"); strings.Contains(page, "checkbox") || strings.Contains(page, "<form") {
+	if page := get(false, "/st"); strings.Contains(page, "checkbox") || strings.Contains(page, `<form method="post"`) {
 		t.Fatal("admin form without the admin condition")
 	}
 	page := get(true, "/st")

@@ -46,6 +46,132 @@ type StatsPage struct {
 	// Status is the message box of the outcome of an admin POST
 	// (";st=<WORD>" in the URI); StatsStatusInit shows none.
 	Status StatsStatus
+	// View holds the display options of the request URI; the page's
+	// links keep them.
+	View StatsView
+}
+
+// StatsView are the display options of a statistics page URI, as HAProxy
+// reads them after the "stats uri" prefix: ";up" hides the servers that
+// are down (in maintenance, or DOWN and not going up), ";no-maint" those
+// in maintenance, ";norefresh" drops the refresh, ";scope=<text>" keeps
+// the proxies whose name holds text (case-insensitive; at most
+// StatsScopeMax bytes, up to the next ';' or '&') and ";csv" asks for CSV.
+type StatsView struct {
+	HideDown  bool
+	HideMaint bool
+	NoRefresh bool
+	CSV       bool
+	Scope     []byte // aliases the URI; nil = every proxy
+}
+
+// StatsScopeMax is the longest scope text HAProxy's page accepts.
+const StatsScopeMax = 15
+
+// ParseStatsView reads the display options of rest, what follows the
+// "stats uri" prefix in a request target. It does not allocate.
+func ParseStatsView(rest []byte) StatsView {
+	var v StatsView
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; c != ';' && c != '?' && c != '&' {
+			continue
+		} else if c != ';' {
+			// the page's scope form submits "?scope=" or "&scope="
+			if opt := rest[i+1:]; bytes.HasPrefix(opt, []byte("scope=")) {
+				v.Scope = scopeText(opt[len("scope="):])
+			}
+			continue
+		}
+		opt := rest[i+1:]
+		switch {
+		case bytes.HasPrefix(opt, []byte("up")):
+			v.HideDown = true
+		case bytes.HasPrefix(opt, []byte("no-maint")):
+			v.HideMaint = true
+		case bytes.HasPrefix(opt, []byte("norefresh")):
+			v.NoRefresh = true
+		case bytes.HasPrefix(opt, []byte("csv")):
+			v.CSV = true
+		case bytes.HasPrefix(opt, []byte("scope=")):
+			v.Scope = scopeText(opt[len("scope="):])
+		}
+	}
+	return v
+}
+
+// scopeText is the scope text at the start of b: up to the next ';' or
+// '&', at most StatsScopeMax bytes.
+func scopeText(b []byte) []byte {
+	end := bytes.IndexAny(b, ";&")
+	if end < 0 {
+		end = len(b)
+	}
+	return b[:min(end, StatsScopeMax)]
+}
+
+// appendViewURI appends uri with the options of v, changed by the
+// caller, in HAProxy's order.
+func appendViewURI(dst []byte, uri string, v StatsView) []byte {
+	dst = appendHTML(dst, uri)
+	if v.HideDown {
+		dst = append(dst, ";up"...)
+	}
+	if v.HideMaint {
+		dst = append(dst, ";no-maint"...)
+	}
+	if v.NoRefresh {
+		dst = append(dst, ";norefresh"...)
+	}
+	if len(v.Scope) > 0 {
+		dst = append(dst, ";scope="...)
+		dst = appendHTML(dst, string(v.Scope))
+	}
+	return dst
+}
+
+// FilterStatRows keeps, in place and in order, the rows v shows, and
+// returns them: the proxies matching its scope, without the servers it
+// hides. The rows after the result keep stale copies the caller clears.
+func FilterStatRows(rows []StatRow, v StatsView) []StatRow {
+	if !v.HideDown && !v.HideMaint && len(v.Scope) == 0 {
+		return rows
+	}
+	kept := rows[:0]
+	for i := range rows {
+		r := &rows[i]
+		if len(v.Scope) > 0 && !containsFold(r.PxName, v.Scope) {
+			continue
+		}
+		if r.Type == StatServer {
+			maint := strings.HasPrefix(r.Status, "MAINT")
+			if (v.HideMaint || v.HideDown) && maint || v.HideDown && r.Status == "DOWN" {
+				continue
+			}
+		}
+		kept = append(kept, *r)
+	}
+	return kept
+}
+
+// containsFold reports whether s holds sub, ASCII case-insensitively.
+func containsFold(s string, sub []byte) bool {
+next:
+	for i := 0; i+len(sub) <= len(s); i++ {
+		for j, c := range sub {
+			if lowerASCII(s[i+j]) != lowerASCII(c) {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // AppendStatsCSV appends the CSV statistics HAProxy's stats page serves at
@@ -82,7 +208,7 @@ func AppendStatsHTML(dst []byte, info Info, rows []StatRow, page StatsPage, now 
 	}
 	w := statsHTML{b: dst, admin: page.Admin}
 	w.s("<!DOCTYPE html>\n<html><head>\n<meta charset=\"utf-8\"/>\n")
-	if page.Refresh > 0 {
+	if page.Refresh > 0 && !page.View.NoRefresh {
 		secs := (page.Refresh + time.Second - 1) / time.Second
 		w.s(`<meta http-equiv="refresh" content="`)
 		w.u(uint64(secs))
@@ -113,7 +239,7 @@ func AppendStatsHTML(dst []byte, info Info, rows []StatRow, page StatsPage, now 
 		w.esc(page.ShowNode)
 	}
 	w.s("</h2>\n")
-	w.process(&info, uri, now)
+	w.process(&info, uri, &page, now)
 	if page.Status != StatsStatusInit {
 		w.message(page.Status, uri)
 	}
@@ -213,7 +339,7 @@ func (w *statsHTML) line(first bool, label string, v uint64) {
 	w.u(v)
 }
 
-func (w *statsHTML) process(info *Info, uri string, now time.Time) {
+func (w *statsHTML) process(info *Info, uri string, page *StatsPage, now time.Time) {
 	w.s("<h3>&gt; General process information</h3>\n<div class=\"info\">\n<p><b>pid = </b>")
 	w.u(info.Pid)
 	w.s(" (process #")
@@ -278,11 +404,63 @@ func (w *statsHTML) process(info *Info, uri string, now time.Time) {
 		}
 		w.s("</tr>\n")
 	}
-	w.s("</table>\n<div><b>Display options:</b><ul>\n<li><a href=\"")
-	w.esc(uri)
+	w.s("</table>\n<div><b>Display options:</b><ul>\n")
+	w.scopeForm(uri, page.View)
+	v := page.View
+	v.HideDown = !v.HideDown
+	w.s("<li><a href=\"")
+	w.b = appendViewURI(w.b, uri, v)
+	if page.View.HideDown {
+		w.s("\">Show all servers</a></li>\n")
+	} else {
+		w.s("\">Hide 'DOWN' servers</a></li>\n")
+	}
+	if page.Refresh > 0 {
+		v = page.View
+		v.NoRefresh = !v.NoRefresh
+		w.s("<li><a href=\"")
+		w.b = appendViewURI(w.b, uri, v)
+		if page.View.NoRefresh {
+			w.s("\">Enable refresh</a></li>\n")
+		} else {
+			w.s("\">Disable refresh</a></li>\n")
+		}
+	}
+	w.s("<li><a href=\"")
+	w.b = appendViewURI(w.b, uri, page.View)
 	w.s("\">Refresh now</a></li>\n<li><a href=\"")
 	w.esc(uri)
 	w.s(";csv\">CSV export</a></li>\n</ul></div>\n</div>\n")
+}
+
+// scopeForm appends the scope box: a GET form whose submission reaches
+// the page again as "<path>[;options]?scope=<text>", the query of a
+// "stats uri" that has one passed as hidden fields.
+func (w *statsHTML) scopeForm(uri string, v StatsView) {
+	path, query, hasQuery := strings.Cut(uri, "?")
+	w.s(`<li><form method="GET" action="`)
+	if hasQuery {
+		w.esc(path)
+	} else {
+		scopeless := v
+		scopeless.Scope = nil
+		w.b = appendViewURI(w.b, uri, scopeless)
+	}
+	w.s("\"><b>Scope : </b>")
+	for query != "" {
+		var kv string
+		kv, query, _ = strings.Cut(query, "&")
+		k, val, _ := strings.Cut(kv, "=")
+		w.s(`<input type="hidden" name="`)
+		w.esc(k)
+		w.s(`" value="`)
+		w.esc(val)
+		w.s(`"/>`)
+	}
+	w.s(`<input value="`)
+	w.esc(string(v.Scope))
+	w.s(`" name="scope" size="8" maxlength="15" tabindex="1" type="text"/></form></li>`)
+	w.s("\n")
 }
 
 // statsLegend explains the server row colours, two per line.

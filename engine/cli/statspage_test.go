@@ -286,6 +286,18 @@ func TestStatsHTML(t *testing.T) {
 			"<h2>Statistics Report for pid 4242 on &lt;node1&gt;</h2>",
 			`<a href="/st&quot;ats;csv">CSV export</a>`,
 		}, []string{"2.6.12", "released", "10.0.0.1"}},
+		{"view options", StatsPage{Refresh: 2 * time.Second, View: StatsView{HideDown: true, NoRefresh: true, Scope: []byte("w<e")}}, []string{
+			`<a href="/haproxy?stats;norefresh;scope=w&lt;e">Show all servers</a>`,
+			`<a href="/haproxy?stats;up;scope=w&lt;e">Enable refresh</a>`,
+			`<a href="/haproxy?stats;up;norefresh;scope=w&lt;e">Refresh now</a>`,
+			`<form method="GET" action="/haproxy"><b>Scope : </b><input type="hidden" name="stats" value=""/><input value="w&lt;e" name="scope"`,
+		}, []string{`http-equiv="refresh"`, "Hide 'DOWN' servers", "Disable refresh"}},
+		{"view options, uri without query", StatsPage{URI: "/st", Refresh: time.Second, View: StatsView{HideMaint: true}}, []string{
+			`<a href="/st;up;no-maint">Hide 'DOWN' servers</a>`,
+			`<a href="/st;no-maint;norefresh">Disable refresh</a>`,
+			`<form method="GET" action="/st;no-maint"><b>Scope : </b><input value="" name="scope"`,
+			`http-equiv="refresh"`,
+		}, []string{"Show all servers", "Enable refresh", `type="hidden"`}},
 		{"legends", StatsPage{ShowLegends: true}, []string{
 			`<span class="tips">10.0.0.1:80, id: 1, cookie: c1</span>`,
 			`<span class="tips">mode: http, id: 2</span>`,
@@ -606,7 +618,7 @@ func TestStatsHTMLAdmin(t *testing.T) {
 		t.Error("message box without status")
 	}
 	plain := string(AppendStatsHTML(nil, pageInfo(), pageRows(), StatsPage{}, pageNow))
-	if strings.Contains(plain, "<form") || strings.Contains(plain, "checkbox") {
+	if strings.Contains(plain, `<form method="post"`) || strings.Contains(plain, "checkbox") {
 		t.Error("admin form on a page without admin")
 	}
 }
@@ -862,3 +874,72 @@ func FuzzBasicCredentials(f *testing.F) {
 }
 
 const statsFuzzCred = 256
+
+func TestParseStatsView(t *testing.T) {
+	tests := []struct {
+		rest string
+		want StatsView
+	}{
+		{"", StatsView{}},
+		{";csv", StatsView{CSV: true}},
+		{";up;norefresh", StatsView{HideDown: true, NoRefresh: true}},
+		{";no-maint;csv;st=DONE", StatsView{HideMaint: true, CSV: true}},
+		{";scope=web;up", StatsView{HideDown: true, Scope: []byte("web")}},
+		{";scope=abcdefghijklmnopqrst", StatsView{Scope: []byte("abcdefghijklmno")}},
+		{"?scope=be&x=1", StatsView{Scope: []byte("be")}},
+		{"=&scope=be", StatsView{Scope: []byte("be")}},
+		{";scope=", StatsView{Scope: []byte{}}},
+		{"up;", StatsView{}},
+	}
+	for _, tt := range tests {
+		got := ParseStatsView([]byte(tt.rest))
+		if got.HideDown != tt.want.HideDown || got.HideMaint != tt.want.HideMaint ||
+			got.NoRefresh != tt.want.NoRefresh || got.CSV != tt.want.CSV ||
+			!bytes.Equal(got.Scope, tt.want.Scope) || (got.Scope == nil) != (tt.want.Scope == nil) {
+			t.Errorf("ParseStatsView(%q) = %+v, want %+v", tt.rest, got, tt.want)
+		}
+	}
+	rest := []byte(";up;scope=web;csv")
+	if n := testing.AllocsPerRun(100, func() { ParseStatsView(rest) }); n != 0 {
+		t.Errorf("ParseStatsView allocates %v times", n)
+	}
+}
+
+func TestFilterStatRows(t *testing.T) {
+	rows := func() []StatRow {
+		return []StatRow{
+			{Type: StatFrontend, PxName: "Web", SvName: "FRONTEND", Status: "OPEN"},
+			{Type: StatServer, PxName: "web", SvName: "up", Status: "UP"},
+			{Type: StatServer, PxName: "web", SvName: "down", Status: "DOWN"},
+			{Type: StatServer, PxName: "web", SvName: "goingup", Status: "DOWN 1/2"},
+			{Type: StatServer, PxName: "web", SvName: "maint", Status: "MAINT"},
+			{Type: StatServer, PxName: "web", SvName: "via", Status: "MAINT (via b/s)"},
+			{Type: StatBackend, PxName: "web", SvName: "BACKEND", Status: "UP"},
+			{Type: StatBackend, PxName: "db", SvName: "BACKEND", Status: "DOWN"},
+		}
+	}
+	names := func(rows []StatRow) string {
+		var b []string
+		for _, r := range rows {
+			b = append(b, r.PxName+"/"+r.SvName)
+		}
+		return strings.Join(b, " ")
+	}
+	tests := []struct {
+		view StatsView
+		want string
+	}{
+		{StatsView{}, "Web/FRONTEND web/up web/down web/goingup web/maint web/via web/BACKEND db/BACKEND"},
+		{StatsView{HideDown: true}, "Web/FRONTEND web/up web/goingup web/BACKEND db/BACKEND"},
+		{StatsView{HideMaint: true}, "Web/FRONTEND web/up web/down web/goingup web/BACKEND db/BACKEND"},
+		{StatsView{Scope: []byte("WE")}, "Web/FRONTEND web/up web/down web/goingup web/maint web/via web/BACKEND"},
+		{StatsView{Scope: []byte("b")}, "Web/FRONTEND web/up web/down web/goingup web/maint web/via web/BACKEND db/BACKEND"},
+		{StatsView{Scope: []byte("db"), HideDown: true}, "db/BACKEND"},
+		{StatsView{Scope: []byte("none")}, ""},
+	}
+	for _, tt := range tests {
+		if got := names(FilterStatRows(rows(), tt.view)); got != tt.want {
+			t.Errorf("FilterStatRows(%+v) = %q, want %q", tt.view, got, tt.want)
+		}
+	}
+}
