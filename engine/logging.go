@@ -201,10 +201,13 @@ func (r *reactor) logAccept(s *stream, fe *frontend) {
 }
 
 // logTCP logs a mode tcp stream when it closes (option tcplog or a
-// log-format).
-func (r *reactor) logTCP(s *stream) {
+// log-format), or with "option logasap" once its server connection is
+// established (asap): the total time then ends there, and the byte
+// counts are marked as partial.
+func (r *reactor) logTCP(s *stream, asap bool) {
 	fe := s.fe
 	fl := r.logFields()
+	fl.LogASAP = asap
 	fl.Accept = r.e.wallTime(s.born)
 	fl.ClientAddr = s.client
 	fl.Frontend = fe.name

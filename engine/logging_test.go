@@ -101,3 +101,59 @@ listen px
 		t.Fatalf("log line:\n%q", line)
 	}
 }
+
+// TestTCPLogASAP: with option logasap, a mode tcp stream is logged once,
+// when its server connection is established, while the client still
+// holds it: total time and bytes carry HAProxy's '+'.
+func TestTCPLogASAP(t *testing.T) {
+	udp, laddr := syslogReceiver(t)
+	srv := startBackend(t, echo)
+	cfg := fmt.Sprintf(`defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+listen px
+  bind 127.0.0.1:0
+  log %s format raw local1
+  option tcplog
+  option logasap
+  option dontlognull
+  server s1 %s
+`, laddr, srv.addr())
+	e, _ := startParsed(t, cfg, 1)
+	c, err := net.Dial("tcp", e.ListenAddrs()["px"][0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	line := readDatagram(t, udp) // the connection is still open
+	re := regexp.MustCompile(`^127\.0\.0\.1:\d+ \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] px px/s1 \d+/\d+/\+\d+ \+0 -- \d+/\d+/\d+/\d+/0 0/0$`)
+	if !re.MatchString(line) {
+		t.Fatalf("log line:\n%q", line)
+	}
+	c.Write([]byte("hello"))
+	if _, err := c.Read(make([]byte, 5)); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	waitFor(t, "the stream to close", 5*time.Second, func() bool {
+		for _, r := range e.AppendStats(nil) {
+			if r.PxName == "px" && r.SvName == "FRONTEND" {
+				return r.Scur == 0
+			}
+		}
+		return false
+	})
+	// No second line when it closed: the next datagram is the next
+	// stream's.
+	c2, err := net.Dial("tcp", e.ListenAddrs()["px"][0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	next := readDatagram(t, udp)
+	if !re.MatchString(next) {
+		t.Fatalf("after the first stream closed, got:\n%q", next)
+	}
+}

@@ -66,6 +66,7 @@ type stream struct {
 	gen      uint32
 	state    uint8 // 0 = free slot
 	inActive bool  // queued in reactor.active for another forwarding turn
+	logged   bool  // mode tcp: logged already ("option logasap")
 	lis      *listener
 	fe       *frontend
 	be       *backend
@@ -130,6 +131,7 @@ func (r *reactor) newStream() *stream {
 	s.req = channel{pipe: pipe{r: -1, w: -1}}
 	s.res = channel{pipe: pipe{r: -1, w: -1}}
 	s.attempts = 0
+	s.logged = false
 	s.qsrv = nil
 	s.client, s.lastSrv = netip.AddrPort{}, nil
 	s.tSrv, s.tConn, s.bytesIn, s.bytesOut, s.term = -1, -1, 0, 0, [2]byte{}
@@ -346,6 +348,12 @@ func (r *reactor) established(s *stream) {
 		r.httpRun(s)
 		return
 	}
+	if fe := s.fe; fe.logASAP && fe.logFmt != nil && !fe.logAtAccept {
+		// As HAProxy does: logged now, ending at the connection,
+		// with the bytes seen so far; dontlognull does not apply.
+		r.logTCP(s, true)
+		s.logged = true
+	}
 	r.forwardBoth(s)
 }
 
@@ -392,8 +400,8 @@ func (r *reactor) closeStream(s *stream) {
 	}
 	if s.h != nil {
 		r.httpLog(s)
-	} else if fe := s.fe; fe != nil && fe.logFmt != nil && !fe.logAtAccept && !(fe.dontLogNull && s.bytesIn == 0) {
-		r.logTCP(s)
+	} else if fe := s.fe; fe != nil && fe.logFmt != nil && !fe.logAtAccept && !s.logged && !(fe.dontLogNull && s.bytesIn == 0) {
+		r.logTCP(s, false)
 	}
 	r.closeSide(&s.cli)
 	r.closeSide(&s.out)
