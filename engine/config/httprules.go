@@ -30,6 +30,44 @@ func (p *parser) proxyACL(ps *proxyState, w []string) {
 	}
 }
 
+// warnMisplaced warns, as HAProxy does, that a rule of kind kw written
+// after a redirect (when afterRedirect) or a use_backend rule still runs
+// before them; only the first such warning is given.
+func (p *parser) warnMisplaced(ps *proxyState, kw string, afterRedirect bool) {
+	switch {
+	case afterRedirect && len(ps.px.HTTP.Redirects) > 0:
+		p.warn("a '" + kw + "' rule placed after a 'redirect' rule will still be processed before.")
+	case len(ps.px.HTTP.UseBackends) > 0:
+		p.warn("a '" + kw + "' rule placed after a 'use_backend' rule will still be processed before.")
+	}
+}
+
+// warnConflict warns, as HAProxy does, when condition c of a rule (an
+// http-response rule when res is set) reads the other half of the
+// transaction.
+func (p *parser) warnConflict(c *rules.Cond, res bool, where string) {
+	if msg := c.Conflict(res, where); msg != "" {
+		p.warn(msg)
+	}
+}
+
+// ruleWhere names the rules of ps's request (or response, res) rules as
+// HAProxy's warnings do: request rules count as the frontend's when the
+// proxy has one, response rules as the backend's when it has one.
+func (ps *proxyState) ruleWhere(res bool) string {
+	fe := ps.isDefaults || ps.px.Cap&CapFE != 0
+	be := ps.isDefaults || ps.px.Cap&CapBE != 0
+	switch {
+	case !res && fe:
+		return "frontend http-request header rule"
+	case !res:
+		return "backend http-request header rule"
+	case be:
+		return "backend http-response header rule"
+	}
+	return "frontend http-response header rule"
+}
+
 // proxyHTTPRequest handles "http-request <action> ... [if|unless <cond>]".
 func (p *parser) proxyHTTPRequest(ps *proxyState, w []string) {
 	r, err := rules.ParseHTTPRequest(w[1:], ps.acls())
@@ -37,6 +75,8 @@ func (p *parser) proxyHTTPRequest(ps *proxyState, w []string) {
 		p.alert(err.Error())
 		return
 	}
+	p.warnMisplaced(ps, "http-request", true)
+	p.warnConflict(r.Cond, false, ps.ruleWhere(false))
 	r.File, r.Line = p.file, p.line
 	ps.px.HTTP.RequestRules = append(ps.px.HTTP.RequestRules, r)
 }
@@ -48,6 +88,7 @@ func (p *parser) proxyHTTPResponse(ps *proxyState, w []string) {
 		p.alert(err.Error())
 		return
 	}
+	p.warnConflict(r.Cond, true, ps.ruleWhere(true))
 	r.File, r.Line = p.file, p.line
 	ps.px.HTTP.ResponseRules = append(ps.px.HTTP.ResponseRules, r)
 }
@@ -59,6 +100,8 @@ func (p *parser) proxyRedirect(ps *proxyState, w []string) {
 		p.alert(err.Error())
 		return
 	}
+	p.warnMisplaced(ps, "redirect", false)
+	p.warnConflict(r.Cond, false, ps.ruleWhere(false))
 	r.File, r.Line = p.file, p.line
 	ps.px.HTTP.Redirects = append(ps.px.HTTP.Redirects, r)
 }
@@ -80,6 +123,7 @@ func (p *parser) proxyUseBackend(ps *proxyState, w []string) {
 			p.alert("error detected while parsing switching rule : " + err.Error())
 			return
 		}
+		p.warnConflict(c, false, "frontend use-backend rule")
 		ub.Cond = c
 	}
 	ps.px.HTTP.UseBackends = append(ps.px.HTTP.UseBackends, ub)

@@ -150,6 +150,7 @@ func (p *parser) statsAdmin(ps *proxyState, st *Stats, w []string) {
 		p.alert("error detected while parsing a 'stats admin' rule : " + err.Error() + ".")
 		return
 	}
+	p.warnConflict(c, false, ps.ruleWhere(false))
 	st.Enabled = true
 	st.Admin = append(st.Admin[:len(st.Admin):len(st.Admin)], c)
 }
@@ -186,6 +187,7 @@ func (p *parser) statsHTTPRequest(ps *proxyState, st *Stats, w []string) {
 				p.alert("error detected while parsing an 'http-request auth' condition : " + err.Error() + ".")
 				return
 			}
+			p.warnConflict(c, false, ps.ruleWhere(false))
 			r.Cond = c
 		}
 		r.Action = StatsAuth
@@ -195,6 +197,7 @@ func (p *parser) statsHTTPRequest(ps *proxyState, st *Stats, w []string) {
 			p.alert(err.Error())
 			return
 		}
+		p.warnConflict(rule.Cond, false, ps.ruleWhere(false))
 		switch rule.Action {
 		case rules.ActAllow:
 			r.Action = StatsAllow

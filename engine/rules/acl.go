@@ -44,6 +44,7 @@ type acl struct {
 // aclExpr is one ACL expression: a sample expression, a matching method
 // and patterns. It is immutable once parsed.
 type aclExpr struct {
+	kw    string // the keyword, for messages
 	expr  *Expr
 	match matchKind
 	fold  bool // -i
@@ -200,6 +201,7 @@ func parseACLExpr(words []string) (*aclExpr, *perr) {
 		e.expr = ex
 		kwName = ex.kwName()
 	}
+	e.kw = kwName
 	out := e.expr.outType()
 	if !haveMatch {
 		match, haveMatch = defaultMatch(out)

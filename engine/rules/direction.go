@@ -56,3 +56,52 @@ func checkDirection(r *Rule, act string, res bool) *perr {
 	}
 	return nil
 }
+
+// Conflict returns HAProxy's warning for a condition used in an http-request
+// rule (or a use_backend, redirect or stats rule), or in an http-response
+// rule when res is set, that reads the other half of the transaction, or
+// "" when it does not. where names the rule as HAProxy does ("frontend
+// http-request header rule"). Like HAProxy, it reports the first ACL that
+// cannot match at all ("will never match"), else the first named ACL with
+// such a keyword among others.
+func (c *Cond) Conflict(res bool, where string) string {
+	if c == nil {
+		return ""
+	}
+	conflicts := func(e *aclExpr) bool {
+		need, side := fetchNeed(&e.expr.f)
+		return need != "" && side != res
+	}
+	for _, suite := range c.suites {
+		for _, t := range suite {
+			a := t.acl
+			if len(a.exprs) == 0 {
+				continue
+			}
+			all := true
+			for _, e := range a.exprs {
+				all = all && conflicts(e)
+			}
+			if !all {
+				continue
+			}
+			if a.name == "" {
+				return "anonymous acl will never match because it uses keyword '" + a.exprs[0].kw + "' which is incompatible with '" + where + "'"
+			}
+			return "acl '" + a.name + "' will never match because it only involves keywords that are incompatible with '" + where + "'"
+		}
+	}
+	for _, suite := range c.suites {
+		for _, t := range suite {
+			for _, e := range t.acl.exprs {
+				if conflicts(e) {
+					if t.acl.name == "" {
+						return "anonymous acl involves keyword '" + e.kw + "' which is incompatible with '" + where + "'"
+					}
+					return "acl '" + t.acl.name + "' involves keywords '" + e.kw + "' which is incompatible with '" + where + "'"
+				}
+			}
+		}
+	}
+	return ""
+}
