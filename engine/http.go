@@ -52,7 +52,8 @@ func (m *httpMsg) reset() {
 }
 
 // httpTxn is the HTTP state of a stream of a mode http frontend. Owned by
-// the stream's reactor; allocated once per stream slot and reused.
+// the stream's reactor; allocated once per stream slot and reused (kept
+// aside in stream.hspare while the slot is free or serves mode tcp).
 type httpTxn struct {
 	rq, rs    httpMsg
 	method    h1.Method
@@ -101,7 +102,7 @@ type httpTxn struct {
 
 // httpStart begins serving a client connection of a mode http frontend.
 func (r *reactor) httpStart(s *stream) {
-	if s.h == nil {
+	if s.h, s.hspare = s.hspare, nil; s.h == nil {
 		s.h = new(httpTxn)
 	}
 	h := s.h

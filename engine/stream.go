@@ -83,6 +83,7 @@ type stream struct {
 	key      lb.Key      // the hash key of a hash-balanced backend
 	born     int64       // reactor ms of the accept
 	h        *httpTxn    // mode http state; nil for mode tcp
+	hspare   *httpTxn    // h of an earlier mode http stream of this slot, for reuse
 
 	// For the logs (per connection in mode tcp, per transaction in mode
 	// http).
@@ -415,6 +416,11 @@ func (r *reactor) closeStream(s *stream) {
 	r.e.releaseConn(s.fe)
 	s.state = 0
 	s.lis, s.fe, s.be = nil, nil, nil
+	if s.h != nil {
+		// The next stream of this slot may be a mode tcp one, for
+		// which h must be nil.
+		s.hspare, s.h = s.h, nil
+	}
 	s.inActive = false
 	s.gen++
 	r.free = append(r.free, s.idx)
