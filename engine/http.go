@@ -75,7 +75,6 @@ type httpTxn struct {
 	tunnel    bool    // after 101 or a CONNECT: plain forwarding in both directions
 	idleSrv   *server // server of s.out while it is idle between transactions
 	mode      config.ConnMode
-	client    netip.AddrPort
 	reqStart  int64 // ms: the first byte of the request head (or the wait start)
 
 	// Rules.
@@ -95,9 +94,9 @@ type httpTxn struct {
 	reqLine     []byte         // copy of the request line, when the log prints it
 	dst         netip.AddrPort // the local address, once asked
 	dstKnown    bool
-	caps        capStore // captured headers and cookies
-	uid         []byte   // the unique id, once rendered
-	reqID       uint64   // %rt, when the frontend prints it
+	caps        *capStore // captured headers and cookies; nil when the frontend captures none
+	uid         []byte    // the unique id, once rendered
+	reqID       uint64    // %rt, when the frontend prints it
 }
 
 // httpStart begins serving a client connection of a mode http frontend.
@@ -107,7 +106,7 @@ func (r *reactor) httpStart(s *stream) {
 	}
 	h := s.h
 	vars, line, caps, uid := h.vars, h.reqLine[:0], h.caps, h.uid[:0]
-	*h = httpTxn{client: s.client, cliFD: s.cli.fd, vars: vars, reqLine: line, caps: caps, uid: uid}
+	*h = httpTxn{cliFD: s.cli.fd, vars: vars, reqLine: line, caps: caps, uid: uid}
 	h.rq.reset()
 	h.rs.reset()
 	r.httpWait(s)
@@ -126,7 +125,14 @@ func (r *reactor) httpWait(s *stream) {
 	h.vars.Reset()
 	h.logged, h.begun, h.tHead, h.tRes, h.lastBe = false, false, -1, -1, nil
 	h.reqLine, h.uid, h.reqID = h.reqLine[:0], h.uid[:0], 0
-	h.caps.prepare(s.fe)
+	if fe := s.fe; len(fe.reqCaps) > 0 || len(fe.resCaps) > 0 || fe.cookieCap.Name != "" {
+		if h.caps == nil {
+			h.caps = new(capStore)
+		}
+		h.caps.prepare(fe)
+	} else {
+		h.caps = nil // a slot reused by another frontend
+	}
 	s.lastSrv, s.tSrv, s.tConn, s.bytesIn, s.bytesOut, s.term = nil, -1, -1, 0, 0, [2]byte{}
 	r.armStream(s)
 }
@@ -338,7 +344,7 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	if !o.Enabled {
 		o = &be.forwardFor
 	}
-	if a := h.client.Addr().Unmap(); o.Enabled && a.IsValid() && !(o.HasExcept && o.Except.Contains(a)) {
+	if a := s.client.Addr().Unmap(); o.Enabled && a.IsValid() && !(o.HasExcept && o.Except.Contains(a)) {
 		if _, found := req.Header(head, o.Header); !(o.IfNone && found) {
 			r.hextra = appendAddrHeader(r.hextra, o.Header, a)
 		}
@@ -1287,7 +1293,7 @@ func (r *reactor) httpKey(s *stream, be *backend, t *txnSample, body []byte) lb.
 	k := be.keyer
 	switch k.Input {
 	case lb.KeySource:
-		a := s.h.client.Addr().Unmap()
+		a := s.client.Addr().Unmap()
 		if a.Is4() {
 			b := a.As4()
 			return k.Source(b[:])

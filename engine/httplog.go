@@ -64,7 +64,7 @@ func (c *capStore) captureHeaders(out [][]byte, caps []config.Capture, base int,
 // captureRequest takes the request's captures; run on the head as the
 // client sent it, before any rule changes it.
 func (r *reactor) captureRequest(s *stream, req *h1.Request, head []byte) {
-	fe, c := s.fe, &s.h.caps
+	fe, c := s.fe, s.h.caps
 	hdrs := req.Headers[:req.NumHeaders]
 	c.captureHeaders(c.req, fe.reqCaps, 0, hdrs, head)
 	if cc := &fe.cookieCap; cc.Name != "" {
@@ -84,7 +84,7 @@ func (r *reactor) captureRequest(s *stream, req *h1.Request, head []byte) {
 
 // captureResponse takes the response's captures.
 func (r *reactor) captureResponse(s *stream, res *h1.Response, head []byte) {
-	fe, c := s.fe, &s.h.caps
+	fe, c := s.fe, s.h.caps
 	hdrs := res.Headers[:res.NumHeaders]
 	c.captureHeaders(c.res, fe.resCaps, len(fe.reqCaps), hdrs, head)
 	if cc := &fe.cookieCap; cc.Name != "" {

@@ -101,8 +101,8 @@ func (t *txnSample) HeaderAt(res bool, i int) (name, value []byte, ok bool) {
 	return b[l.off:l.colon:l.colon], b[l.colon+2 : l.end-2 : l.end-2], !l.del
 }
 
-func (t *txnSample) Src() netip.Addr { return t.s.h.client.Addr().Unmap() }
-func (t *txnSample) SrcPort() int    { return int(t.s.h.client.Port()) }
+func (t *txnSample) Src() netip.Addr { return t.s.client.Addr().Unmap() }
+func (t *txnSample) SrcPort() int    { return int(t.s.client.Port()) }
 
 func (t *txnSample) Dst() netip.Addr { return t.s.h.localAddr().Addr().Unmap() }
 func (t *txnSample) DstPort() int    { return int(t.s.h.localAddr().Port()) }

@@ -249,8 +249,10 @@ func (r *reactor) httpLogLine(s *stream, asap bool) {
 	h.logged = true
 	fl := r.logFields()
 	fl.LogASAP = asap
-	fl.ReqCaptures, fl.ResCaptures = h.caps.req, h.caps.res
-	fl.CookieReq, fl.CookieRes = h.caps.cookieReq, h.caps.cookie
+	if c := h.caps; c != nil {
+		fl.ReqCaptures, fl.ResCaptures = c.req, c.res
+		fl.CookieReq, fl.CookieRes = c.cookieReq, c.cookie
+	}
 	fl.ConnID = h.reqID
 	if fe.uidFmt != nil && fe.logFmt.Uses("ID") {
 		fl.UniqueID = r.uniqueID(s)
