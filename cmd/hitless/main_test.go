@@ -127,7 +127,7 @@ func TestCheckMode(t *testing.T) {
 		{name: "valid quiet", cfg: goodConfig, args: []string{"-q"}, wantCode: 0, wantStdout: ""},
 		{name: "user config", cfg: userConfig, wantCode: 0,
 			wantStdout: "Warnings were found.\nConfiguration file is valid\n",
-			wantStderr: []string{"[WARNING]", "stick-table"}, noStderr: []string{"[ALERT]"}},
+			wantStderr: []string{"[WARNING]", "'chroot'"}, noStderr: []string{"[ALERT]", "stick"}},
 		{name: "unknown keyword", cfg: goodConfig + "    bogus kw\n", wantCode: 1,
 			wantStderr: []string{"[ALERT]", "cfg:14] : unknown keyword 'bogus' in 'backend' section",
 				"Fatal errors found in configuration."}},

@@ -253,8 +253,13 @@ type Proxy struct {
 	// tcplog" or "log-format" (engine/logs syntax); "" = HAProxy's
 	// default line.
 	LogFormat string
-	LogTag    string          // "log-tag" of the proxy; "" = the global one
-	Options   map[string]bool // other "option X" / "no option X" seen, for warnings and later issues
+	LogTag    string // "log-tag" of the proxy; "" = the global one
+
+	// StickTable is the proxy's "stick-table", nil without one.
+	StickTable *StickTable
+	// StickRules are the "stick on|match|store-request" rules in order.
+	StickRules []StickRule
+	Options    map[string]bool // other "option X" / "no option X" seen, for warnings and later issues
 }
 
 // Timeouts are the "timeout" values of a proxy. Zero means not set.
@@ -311,6 +316,7 @@ type Server struct {
 	Minconn  int
 	Backup   bool
 	Disabled bool // starts in maintenance
+	NonStick bool // "non-stick": never written to a stick table
 
 	Check         bool
 	CheckAddr     string        // "addr": host (IP literal or name) of the checks; "" = server address

@@ -22,7 +22,7 @@
 //     errors for bad arguments;
 //   - parsed but ignored: the arguments are checked loosely and one
 //     warning says the keyword "is not supported yet and is ignored"
-//     (logging, TLS tuning, persistence, stick tables, agent checks and
+//     (logging, TLS tuning, cookie persistence, agent checks and
 //     tracking...);
 //   - refused: the keyword would change what the configuration means
 //     (HTTP mode, balance algorithms other than roundrobin, TLS, PROXY

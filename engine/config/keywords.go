@@ -98,7 +98,7 @@ func init() {
 		"log-tag":                     {handle: (*parser).proxyLogTag},
 		"capture":                     {dflt: dfltNo, dfltMsg: "'capture request' not allowed in 'defaults' section.", handle: (*parser).proxyCapture},
 		"declare":                     {need: CapFE, dflt: dfltNo, handle: ignoredKW("declare")},
-		"stick-table":                 {dflt: dfltNo, dfltMsg: "'stick-table' is not supported in 'defaults' section.", handle: ignoredKW("stick-table")},
+		"stick-table":                 {dflt: dfltNo, dfltMsg: "'stick-table' is not supported in 'defaults' section.", handle: (*parser).proxyStickTable},
 		"stick":                       {need: CapBE, dflt: dfltNo, handle: (*parser).proxyStick},
 		"external-check":              {need: CapBE, handle: alertKW("external-check")},
 		"cookie":                      {need: CapBE, handle: ignoredKW("cookie")},

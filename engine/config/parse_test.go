@@ -132,8 +132,6 @@ func TestParseUserConfig(t *testing.T) {
 		"WARNING parsing [user-mysql.cfg:11] : 'ca-base' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:12] : 'crt-base' is not supported yet and is ignored.",
 		"WARNING parsing [user-mysql.cfg:13] : 'tune.ssl.default-dh-param' is not supported yet and is ignored.",
-		"WARNING parsing [user-mysql.cfg:28] : 'stick-table' is not supported yet and is ignored.",
-		"WARNING parsing [user-mysql.cfg:29] : 'stick on' is not supported yet and is ignored.",
 	}
 	if got := diagLines(c.Warnings); !reflect.DeepEqual(got, want) {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -609,6 +607,43 @@ var diagCases = []diagCase{
 		"ALERT Proxy 'g': unable to find required default_backend: 'nope'.",
 	}},
 	{"disabled proxies are not checked", "frontend f\n  disabled\n  bind :80\n  default_backend nope\nbackend b\n  disabled\n  server s 1.2.3.4:80\n  server s 1.2.3.4:80\n", nil},
+	{"stick-table errors", minimal + "backend b1\n  stick-table type ip\nbackend b2\n  stick-table type foo size 1\nbackend b3\n  stick-table size 1\nbackend b4\n  stick-table type ip size 1 expire\nbackend b5\n  stick-table type ip size 1 expire x\nbackend b6\n  stick-table type ip size 1 expire 30d\nbackend b7\n  stick-table type ip size 1 store conn_rate\nbackend b8\n  stick-table type ip size 1 store foo\nbackend b9\n  stick-table type ip size 1 store conn_cnt(10s)\nbackend b10\n  stick-table type ip size 1 store conn_rate(x)\nbackend b11\n  stick-table type ip size 1 foo\nbackend b12\n  stick-table type ip size 5g\nbackend b13\n  stick-table type ip size 0\nbackend b14\n  stick-table type string len x size 1\nbackend b15\n  stick-table type ip len 4 size 1\nbackend b16\n  stick-table type ip size 1\n  stick-table type ip size 1\n", []string{
+		"ALERT parsing [t.cfg:6] : stick-table: missing size.",
+		"ALERT parsing [t.cfg:8] : stick-table: unknown type 'foo'.",
+		"ALERT parsing [t.cfg:10] : stick-table: missing type.",
+		"ALERT parsing [t.cfg:12] : stick-table: missing argument after 'expire'.",
+		"ALERT parsing [t.cfg:14] : stick-table: unexpected character 'x' in argument of 'expire'.",
+		"ALERT parsing [t.cfg:16]: stick-table: timer overflow in argument <30d> to <expire>, maximum value is 2147483647 ms (~24.8 days).",
+		"ALERT parsing [t.cfg:18] : stick-table: missing argument to store option 'conn_rate'.",
+		"ALERT parsing [t.cfg:20] : stick-table: unknown store option 'foo'.",
+		"ALERT parsing [t.cfg:22] : stick-table: unexpected argument to store option 'conn_cnt'.",
+		"ALERT parsing [t.cfg:24] : stick-table: error when processing store option 'conn_rate'.",
+		"ALERT parsing [t.cfg:26] : stick-table: unknown argument 'foo'.",
+		"ALERT parsing [t.cfg:28] : stick-table: unexpected character 'g' in argument of 'size'.",
+		"ALERT parsing [t.cfg:30] : stick-table: missing size.",
+		"ALERT parsing [t.cfg:32] : stick-table: unknown type 'x'.",
+		"ALERT parsing [t.cfg:34] : stick-table: unknown argument 'len'.",
+		"ALERT parsing [t.cfg:37] : stick-table name 'b16' conflicts with table declared in backend 'b16' at t.cfg:36.",
+	}},
+	{"stick-table warnings", minimal + "backend b\n  stick-table type ip size 10K expire 10sx store gpc0,gpc0\n  stick on src\n", []string{
+		"WARNING unexpected character 'x' after the timer value '10sx', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.",
+		"WARNING parsing [t.cfg:6]: stick-table: store option 'gpc0' already enabled, ignored.",
+	}},
+	{"stick-table peers (hitless)", minimal + "backend b\n  stick-table type ip size 1 peers p\n", []string{
+		"WARNING parsing [t.cfg:6] : stick-table: 'peers' is not supported yet and is ignored: the table is not replicated.",
+	}},
+	{"stick rule errors", minimal + "backend b\n  stick-table type ip size 1\n  stick on foo\n  stick on src foo\n  stick on\n  stick bar src\n", []string{
+		"ALERT parsing [t.cfg:7] : 'stick': unknown fetch method 'foo'",
+		"ALERT parsing [t.cfg:8] : 'stick': unknown keyword 'foo'.",
+		"ALERT parsing [t.cfg:9] : 'stick' expects a fetch method.",
+		"ALERT parsing [t.cfg:10] : 'stick' expects 'on', 'match', or 'store'.",
+	}},
+	{"stick rule tables", minimal + "backend b1\n  stick on src\nbackend b2\n  stick-table type ip size 1\n  stick on src table x\nbackend b3\n  stick-table type ip size 1\n  stick match src table\n", []string{
+		"ALERT Proxy 'b1': unable to find stick-table 'b1'.",
+		"ALERT Proxy 'b2': unable to find stick-table 'x'.",
+		"ALERT Proxy 'b3': unable to find stick-table ''.",
+	}},
+	{"stick rules valid", minimal + "frontend f\n  bind 127.0.0.1:8080\n  stick-table type integer size 1m nopurge\n  default_backend b\nbackend b\n  stick-table type ip size 1 expire 30m store gpc0,conn_rate(10s)\n  stick on src if { src 1.2.3.4 }\n  stick store-request src table f\n  stick match src unless { src 1.1.1.1 }\n  stick on hdr(host)\n  server s1 127.0.0.1:80 non-stick\n", nil},
 	{"validation only after a clean parse", "frontend f\n  bind :80\n  default_backend nope\n  foo\n", []string{
 		"ALERT parsing [t.cfg:4] : unknown keyword 'foo' in 'frontend' section",
 	}},

@@ -5,7 +5,7 @@ import (
 )
 
 // Keywords whose sub-keywords decide how they are treated: logging and
-// stickiness (ignored with a warning) and rule sets.
+// rule sets. Stickiness is in stick.go.
 
 // proxyLogFormat handles "log-format <fmt>".
 func (p *parser) proxyLogFormat(ps *proxyState, w []string) {
@@ -29,20 +29,6 @@ func (p *parser) proxyLogFormat(ps *proxyState, w []string) {
 		return
 	}
 	ps.px.LogFormat = w[1]
-}
-
-// proxyStick handles "stick on|match|store-request|store-response".
-func (p *parser) proxyStick(ps *proxyState, w []string) {
-	switch arg(w, 1) {
-	case "on", "match", "store-request", "store-response":
-		if arg(w, 2) == "" {
-			p.alert("'stick' expects a fetch method.")
-			return
-		}
-		p.notSupported("stick " + w[1])
-	default:
-		p.alert("'stick' expects 'on', 'match', or 'store'.")
-	}
 }
 
 // proxyTCPRequest handles "tcp-request connection|session|content|

@@ -31,7 +31,7 @@ var serverOptions = map[string]srvOpt{
 	// Parsed, ignored with a warning.
 	"cookie": {args: 1, status: statusIgnored}, "namespace": {args: 1, status: statusIgnored},
 	"tfo": {status: statusIgnored}, "no-tfo": {status: statusIgnored},
-	"non-stick": {status: statusIgnored}, "stick": {status: statusIgnored},
+	"non-stick": {}, "stick": {},
 	"pool-low-conn": {args: 1, status: statusIgnored},
 	"tcp-ut":        {args: 1, status: statusIgnored}, "log-proto": {args: 1, status: statusIgnored},
 	"resolve-net": {args: 1, status: statusIgnored}, "resolve-opts": {args: 1, status: statusIgnored},
@@ -225,6 +225,10 @@ func (p *parser) serverOption(ps *proxyState, s *Server, kw, val, srvName string
 		s.Backup = true
 	case "no-backup":
 		s.Backup = false
+	case "non-stick":
+		s.NonStick = true
+	case "stick":
+		s.NonStick = false
 	case "disabled":
 		s.Disabled = true
 	case "enabled":

@@ -15,6 +15,7 @@ func (p *parser) validate() {
 		p.checkBinds(ps)
 		p.checkTimeouts(ps)
 		p.checkServerNames(ps)
+		p.checkStick(ps)
 	}
 	// HAProxy checks the check rules of every proxy, then the check
 	// settings of every server, after its per-proxy checks.
