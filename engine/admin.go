@@ -23,7 +23,10 @@ var (
 	errNoAgent    = errors.New("agent checks are not supported")
 )
 
-var _ cli.Admin = (*Engine)(nil)
+var (
+	_ cli.Admin       = (*Engine)(nil)
+	_ cli.TableSource = (*Engine)(nil)
+)
 
 func (e *Engine) findBackend(ref cli.Ref) (*backend, error) {
 	for _, b := range e.backends {

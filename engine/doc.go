@@ -69,6 +69,15 @@
 // redirect, monitor-uri, statistics) are written from the response
 // channel. Each transaction is logged once (logging.go).
 //
+// # Stickiness
+//
+// Before load balancing, the stick rules of the backend (stick.go) look
+// the stream's keys up in the stick tables (package stick, shared, a lock
+// per shard held for one operation): a server found there that is neither
+// stopped nor in maintenance is used, through its own queue when full.
+// The keys of the store rules are written with the server's id and name
+// once the server connection is established.
+//
 // # Queues
 //
 // The rules of DESIGN.md section 4 (queue.go, srvstate.go): whoever

@@ -18,6 +18,7 @@ import (
 	"hitless/lb"
 	"hitless/poller"
 	"hitless/queue"
+	"hitless/stick"
 )
 
 // Options are the engine settings that do not come from the configuration.
@@ -53,11 +54,15 @@ type Engine struct {
 	reactors  []*reactor
 	frontends []*frontend
 	backends  []*backend
-	allSrv    atomic.Pointer[[]*server] // every server ever created, by seq; replaced whole on "add server"
-	adminMu   sync.Mutex                // serialises adding and deleting servers
-	checkTurn atomic.Uint32             // rotates the reactor that runs the next checker
-	nctr      int                       // counter objects (frontends, backends, servers); grows with "add server"
-	nreactors int
+	tables    map[string]*stick.Table // stick tables by proxy name; fixed after New
+	tableList []*stick.Table          // the same in configuration order
+	// tablesShown is tableList reversed, the order of "show table".
+	tablesShown []*stick.Table
+	allSrv      atomic.Pointer[[]*server] // every server ever created, by seq; replaced whole on "add server"
+	adminMu     sync.Mutex                // serialises adding and deleting servers
+	checkTurn   atomic.Uint32             // rotates the reactor that runs the next checker
+	nctr        int                       // counter objects (frontends, backends, servers); grows with "add server"
+	nreactors   int
 
 	maxconn   int64
 	maxAccept int
@@ -146,6 +151,9 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 
 	e.nreactors = nb
 	if err := e.buildProxies(); err != nil {
+		return nil, err
+	}
+	if err := e.buildTables(); err != nil {
 		return nil, err
 	}
 	for i := 0; i < nb; i++ {

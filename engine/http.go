@@ -376,6 +376,7 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 		}
 		s.key = r.httpKey(s, be, t, body)
 	}
+	r.stickEval(s, be, t)
 	if h.rewrite || len(r.hextra) > 0 {
 		if !r.rewriteRequest(s, headLen, r.hextra, t.target) {
 			r.httpFail(s, 500)

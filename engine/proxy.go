@@ -181,6 +181,7 @@ type backend struct {
 	statsAdmin             *statsQueue   // admin actions to apply; nil without "stats admin"
 	reqRules               []*rules.Rule // http-request rules of the backend section
 	resRules               []*rules.Rule // http-response rules of the backend section
+	stick                  []stickRule   // stick match/on/store-request rules, in order
 }
 
 // pending returns the streams waiting in the backend's queue and in its

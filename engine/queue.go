@@ -231,7 +231,10 @@ func (r *reactor) applyGrant(g *grant) {
 	s.qsrv = nil
 	if g.target == grantRequeue {
 		// Its server went away: load balancing again, which may queue
-		// it on the backend or on another server.
+		// it on the backend or on another server. A stream stuck to
+		// that server forgets it, so that it cannot be sent back to a
+		// queue that refuses it again.
+		s.stickSrv = nil
 		r.wheel.disarm(&s.tm)
 		r.connect(s, nil)
 		return

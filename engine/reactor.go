@@ -59,25 +59,28 @@ type reactor struct {
 	sa6  unix.SockaddrInet6
 
 	// mode http scratch: one head is parsed and rewritten at a time.
-	hreq      h1.Request
-	hres      h1.Response
-	hscratch  []byte      // a rewritten head
-	hextra    []byte      // header lines added to a head
-	hlines    []extraLine // the lines of hextra rules added, which later rules see
-	hdeleted  bool        // a line of hlines was deleted
-	hsample   txnSample
-	hreqEmpty h1.Request // the request seen by response rules
-	hlocal    []byte     // a local response being built
-	hval      []byte     // a header value being built
-	htmp      []byte     // target rewriting scratch
-	htarget   []byte     // the rewritten target of the request being processed
-	idle      idlePool
-	logBuf    []byte // a log line being rendered
-	statRows  []cli.StatRow
-	statBody  []byte // statistics being rendered
-	statResp  []byte
-	logF      logs.Fields // the fields of that line
-	uidF      logs.Fields // the fields of a unique id being rendered
+	hreq     h1.Request
+	hres     h1.Response
+	hscratch []byte      // a rewritten head
+	hextra   []byte      // header lines added to a head
+	hlines   []extraLine // the lines of hextra rules added, which later rules see
+	hdeleted bool        // a line of hlines was deleted
+	hsample  txnSample
+	tsample  tcpSample // the sample of mode tcp stick rules
+	// stickScratch is the conversion buffer of stick rule expressions.
+	stickScratch []byte
+	hreqEmpty    h1.Request // the request seen by response rules
+	hlocal       []byte     // a local response being built
+	hval         []byte     // a header value being built
+	htmp         []byte     // target rewriting scratch
+	htarget      []byte     // the rewritten target of the request being processed
+	idle         idlePool
+	logBuf       []byte // a log line being rendered
+	statRows     []cli.StatRow
+	statBody     []byte // statistics being rendered
+	statResp     []byte
+	logF         logs.Fields // the fields of that line
+	uidF         logs.Fields // the fields of a unique id being rendered
 }
 
 // yieldEveryMs is how often a busy reactor yields to the Go scheduler.
@@ -94,7 +97,7 @@ func (l *listener) peerBuf(r *reactor) *unix.RawSockaddrAny {
 	if fe := l.spec.fe; fe.http || len(fe.logs) > 0 {
 		return &r.peer
 	}
-	if b := l.spec.fe.backend; b != nil && b.keyer.Input == lb.KeySource {
+	if b := l.spec.fe.backend; b != nil && (b.keyer.Input == lb.KeySource || len(b.stick) > 0) {
 		return &r.peer
 	}
 	return nil

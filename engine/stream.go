@@ -78,12 +78,14 @@ type stream struct {
 	attempts int   // connection attempts made
 	since    int64 // ms: connect start, turnaround end in stTurnaround, enqueue time in stQueued
 	tm       timer
-	qe       queue.Entry // the stream's place in its backend's or server's queue
-	qsrv     *server     // the server whose queue holds qe; nil: the backend's
-	key      lb.Key      // the hash key of a hash-balanced backend
-	born     int64       // reactor ms of the accept
-	h        *httpTxn    // mode http state; nil for mode tcp
-	hspare   *httpTxn    // h of an earlier mode http stream of this slot, for reuse
+	qe       queue.Entry   // the stream's place in its backend's or server's queue
+	qsrv     *server       // the server whose queue holds qe; nil: the backend's
+	key      lb.Key        // the hash key of a hash-balanced backend
+	stickSrv *server       // the server a stick match rule chose for this server choice; nil = none
+	stk      *stickPending // keys of the store rules; kept with the slot
+	born     int64         // reactor ms of the accept
+	h        *httpTxn      // mode http state; nil for mode tcp
+	hspare   *httpTxn      // h of an earlier mode http stream of this slot, for reuse
 
 	// For the logs (per connection in mode tcp, per transaction in mode
 	// http).
@@ -134,6 +136,10 @@ func (r *reactor) newStream() *stream {
 	s.attempts = 0
 	s.logged = false
 	s.qsrv = nil
+	s.stickSrv = nil
+	if s.stk != nil {
+		s.stk.n = 0
+	}
 	s.client, s.lastSrv = netip.AddrPort{}, nil
 	s.tSrv, s.tConn, s.bytesIn, s.bytesOut, s.term = -1, -1, 0, 0, [2]byte{}
 	r.nstreams++
@@ -194,12 +200,24 @@ func (r *reactor) startStream(l *listener, fd int) {
 	if be.keyer.Input == lb.KeySource {
 		s.key = r.sourceKey(be)
 	}
+	if len(be.stick) > 0 {
+		r.tsample.s = s
+		r.tsample.vars.Reset()
+		r.stickEval(s, be, &r.tsample)
+	}
 	r.connect(s, nil)
 }
 
 // connect picks a server (avoiding avoid when another one is usable) and
 // starts a non-blocking connection to it.
 func (r *reactor) connect(s *stream, avoid *server) {
+	if s.srv == nil && avoid == nil && s.stickSrv != nil {
+		if srv := s.stickSrv; srv.stickable() {
+			if !r.connectStuck(s, srv) {
+				return
+			}
+		}
+	}
 	if s.srv == nil {
 		if s.be.q.Len() > 0 && !(s.be.affinity && s.key.Valid) {
 			// Streams are waiting: the newcomer queues behind them
@@ -344,6 +362,7 @@ func (r *reactor) established(s *stream) {
 	s.out.lastAct = r.now
 	s.cli.lastAct = r.now
 	r.ctr[s.srv.ctr].sessions.Add(1)
+	r.stickCommit(s)
 	r.armStream(s)
 	if s.h != nil {
 		r.httpRun(s)

@@ -306,6 +306,95 @@ backend be2
 	}
 }
 
+// TestHarnessStickTable is the "stick table via CLI" scenario: a client
+// sticks to a server across connections, show table lists its entry with
+// the server's id and name, set table moves the key to another server and
+// the next connection follows it, clear table empties the table. As in
+// HAProxy 2.6 an entry names its server by name (server_key) first, so
+// moving a key takes clearing it, then setting its server_id.
+func TestHarnessStickTable(t *testing.T) {
+	h := newHarness(t)
+	fe := h.listen("fe1")
+	a, b := namedHTTPServer(t, "a"), namedHTTPServer(t, "b")
+	p := h.start(fmt.Sprintf(`defaults
+    mode http
+    timeout connect 5s
+    timeout client 5s
+    timeout server 5s
+
+frontend fe1
+    bind "fd@${fe1}"
+    default_backend be1
+
+backend be1
+    balance roundrobin
+    stick-table type ip size 1k expire 10m
+    stick on src
+    server a %s
+    server b %s id 7
+`, a, b))
+	entry := regexp.MustCompile(`(?m)^0x[0-9a-f]+: key=127\.0\.0\.1 use=0 exp=\d+ server_id=(\d+) server_key=(\w+)$`)
+	// showEntry polls show table until the entry names server id want
+	// (and the server of that id by name).
+	showEntry := func(t *testing.T, want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			out := h.cli("show table be1")
+			m := entry.FindStringSubmatch(out)
+			if m != nil && m[1] == want && m[2] == map[string]string{"1": "a", "7": "b"}[want] && strings.HasPrefix(out, "# table: be1, type: ip, size:1024, used:1\n") {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("show table be1, want server_id=%s:\n%s", want, out)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	server := func() string {
+		res, _ := httpGet(t, fe, "/", nil)
+		return res.Header.Get("X-Server")
+	}
+	first := server()
+	if again := server(); again != first {
+		t.Fatalf("second connection went to %s, first to %s", again, first)
+	}
+	ids := map[string]string{"a": "1", "b": "7"}
+	other := map[string]string{"a": "b", "b": "a"}[first]
+	showEntry(t, ids[first])
+	if out := h.cli("show table"); out != "# table: be1, type: ip, size:1024, used:1\n\n" {
+		t.Fatalf("show table: %q", out)
+	}
+	if out := h.cli("clear table be1 key 127.0.0.1"); out != "\n" {
+		t.Fatalf("clear table key: %q", out)
+	}
+	if out := h.cli("set table be1 key 127.0.0.1 data.server_id " + ids[other]); out != "\n" {
+		t.Fatalf("set table: %q", out)
+	}
+	if out := h.cli("show table be1"); !strings.Contains(out, " server_id="+ids[other]+" server_key=-\n") {
+		t.Fatalf("after set table:\n%s", out)
+	}
+	if got := server(); got != other {
+		t.Fatalf("after set table the client went to %s, want %s", got, other)
+	}
+	showEntry(t, ids[other])
+	if out := h.cli("set table be1 key 127.0.0.1 data.nope 1"); out != "Unknown data type\n\n" {
+		t.Fatalf("bad data type: %q", out)
+	}
+	if out := h.cli("show table nope"); out != "No such table\n\n" {
+		t.Fatalf("unknown table: %q", out)
+	}
+	if out := h.cli("clear table be1"); out != "\n" {
+		t.Fatalf("clear table: %q", out)
+	}
+	if out := h.cli("show table be1"); out != "# table: be1, type: ip, size:1024, used:0\n\n" {
+		t.Fatalf("after clear: %q", out)
+	}
+	if code, sig := h.stop(p); code != 0 || sig != syscall.SIGINT {
+		t.Fatalf("exit code %d after %v, want 0 after SIGINT; stderr:\n%s", code, sig, p.stderr)
+	}
+}
+
 // freeAddr returns a loopback address nothing listens on.
 func freeAddr(t *testing.T) string {
 	t.Helper()

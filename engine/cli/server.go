@@ -90,6 +90,9 @@ func NewServer(src Source, opts Options) *Server {
 	if opts.Admin != nil {
 		cmds = append(cmds, adminCommands()...)
 	}
+	if _, ok := opts.Admin.(TableSource); ok {
+		cmds = append(cmds, tableCommands()...)
+	}
 	s := &Server{
 		src:        src,
 		admin:      opts.Admin,
