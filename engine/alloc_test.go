@@ -62,7 +62,8 @@ func TestHTTPRequestDoesNotAllocate(t *testing.T) {
 		"  http-request set-header X-Test yes if { path_beg /a }\n"+
 		"  http-response del-header X-Drop\n  capture request header User-Agent len 16\n"+
 		"  capture response header Content-Type len 16\n  unique-id-format %%{+X}o\\ %%ci:%%cp_%%rt\n"+
-		"  unique-id-header X-Unique-ID\n  server s1 127.0.0.1:%d\n", sa.(*unix.SockaddrInet4).Port, port)
+		"  unique-id-header X-Unique-ID\n  stick-table type string len 32 size 1k expire 1m\n"+
+		"  stick on req.hdr(host)\n  server s1 127.0.0.1:%d\n", sa.(*unix.SockaddrInet4).Port, port)
 	e, _ := startParsed(t, cfg, 1)
 	addr := e.ListenAddrs()["px"][0]
 	cli := rawDial(t, addr)
@@ -88,6 +89,10 @@ func TestHTTPRequestDoesNotAllocate(t *testing.T) {
 	}
 	if a := testing.AllocsPerRun(200, roundTrip); a != 0 {
 		t.Errorf("%v allocations per keep-alive request, want 0", a)
+	}
+	// The stick rule ran: its entry is there.
+	if tables := e.StickTables(); len(tables) != 1 || tables[0].Used() != 1 {
+		t.Errorf("stick tables %v, want one with one entry", tables)
 	}
 }
 
