@@ -5,7 +5,9 @@ package engine
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -62,7 +64,9 @@ func TestHTTPRequestDoesNotAllocate(t *testing.T) {
 		"  http-request set-header X-Test yes if { path_beg /a }\n"+
 		"  http-response del-header X-Drop\n  capture request header User-Agent len 16\n"+
 		"  capture response header Content-Type len 16\n  unique-id-format %%{+X}o\\ %%ci:%%cp_%%rt\n"+
-		"  unique-id-header X-Unique-ID\n  stick-table type string len 32 size 1k expire 1m\n"+
+		"  unique-id-header X-Unique-ID\n  stick-table type string len 32 size 1k expire 1m store http_req_rate(10s),conn_cur,conn_cnt,gpc0\n"+
+		"  http-request track-sc0 req.hdr(host)\n"+
+		"  http-request deny if { sc_http_req_rate(0) gt 1000000 } || { sc0_conn_cur gt 1000 } || { sc_inc_gpc0(0) lt 0 }\n"+
 		"  stick on req.hdr(host)\n  server s1 127.0.0.1:%d\n", sa.(*unix.SockaddrInet4).Port, port)
 	e, _ := startParsed(t, cfg, 1)
 	addr := e.ListenAddrs()["px"][0]
@@ -93,6 +97,14 @@ func TestHTTPRequestDoesNotAllocate(t *testing.T) {
 	// The stick rule ran: its entry is there.
 	if tables := e.StickTables(); len(tables) != 1 || tables[0].Used() != 1 {
 		t.Errorf("stick tables %v, want one with one entry", tables)
+	}
+	// So did the track-sc rule and the counter fetches, every request.
+	waitFor(t, "the last request untracked", 5*time.Second, func() bool { return trackField(e, "px", "conn_cur") == "0" })
+	if n, _ := strconv.Atoi(trackField(e, "px", "conn_cnt")); n < 205 {
+		t.Errorf("conn_cnt=%d, want every request (205+) counted", n)
+	}
+	if n, _ := strconv.Atoi(trackField(e, "px", "gpc0")); n < 205 {
+		t.Errorf("gpc0=%d, want every request (205+) counted", n)
 	}
 }
 

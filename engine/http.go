@@ -116,6 +116,7 @@ func (r *reactor) httpStart(s *stream) {
 // httpWait puts a stream in the state of waiting for a request head.
 func (r *reactor) httpWait(s *stream) {
 	h := s.h
+	r.untrack(s) // the previous transaction's, a local response's included
 	s.state = stHTTPWait
 	h.rq.reset()
 	h.rs.reset()
@@ -302,7 +303,7 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 	// Rules: the frontend's http-request and redirect rules, then the
 	// backend switching, then the backend's own rules.
 	t := &r.hsample
-	*t = txnSample{s: s, reqHead: head, req: req, r: r}
+	*t = txnSample{s: s, reqHead: head, req: req, r: r, table: fe.table}
 	r.resetExtra()
 	r.htarget = nil
 	h.rewrite = false
@@ -324,8 +325,13 @@ func (r *reactor) httpRequest(s *stream, headLen int) bool {
 		r.httpFail(s, 503)
 		return true
 	}
-	if be.cfg != fe.cfg && len(be.reqRules) > 0 && r.runRequestRules(s, t, be.reqRules, headLen) != rulesContinue {
-		return true
+	if be.cfg != fe.cfg && len(be.reqRules) > 0 {
+		t.table = be.table
+		out := r.runRequestRules(s, t, be.reqRules, headLen)
+		t.table = fe.table
+		if out != rulesContinue {
+			return true
+		}
 	}
 	if be.stats != nil && isStatsMethod(req.Method) && hasPrefix(req.Target.Bytes(head), be.statsURI) {
 		r.httpStats(s, be, req.Target.Bytes(head), headLen)
@@ -843,6 +849,9 @@ func (r *reactor) httpResponse(s *stream, headLen int) (again, ok bool) {
 			h.tunnel = true
 		}
 		r.countStatus(s, res.Status)
+		if res.Status/100 == 4 {
+			r.trackErr(s)
+		}
 		if len(s.fe.resCaps) > 0 || s.fe.cookieCap.Name != "" {
 			r.captureResponse(s, res, head)
 		}
@@ -855,9 +864,10 @@ func (r *reactor) httpResponse(s *stream, headLen int) (again, ok bool) {
 		// variables. HAProxy refuses or warns about the other request
 		// fetches there.
 		t := &r.hsample
-		*t = txnSample{s: s, reqHead: nil, req: &r.hreqEmpty, resHead: head, res: res, r: r}
+		*t = txnSample{s: s, reqHead: nil, req: &r.hreqEmpty, resHead: head, res: res, r: r, table: s.be.table}
 		out := r.runResponseRules(s, t, s.be.resRules)
 		if out == rulesContinue && s.fe.cfg != s.be.cfg {
+			t.table = s.fe.table
 			out = r.runResponseRules(s, t, s.fe.resRules)
 		}
 		if out != rulesContinue {
@@ -974,6 +984,7 @@ func (r *reactor) httpEnd(s *stream) {
 	h := s.h
 	srv := s.srv
 	r.httpLog(s)
+	r.untrack(s)
 	if s.out.fd >= 0 {
 		// max-reuse: a connection that carried 1+N transactions has been
 		// reused N times.

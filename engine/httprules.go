@@ -5,6 +5,7 @@ import (
 
 	"hitless/engine/h1"
 	"hitless/engine/rules"
+	"hitless/stick"
 )
 
 // txnSample is the rules.Sample of the head a reactor is processing. It
@@ -18,6 +19,7 @@ type txnSample struct {
 	res     *h1.Response // nil while processing the request
 	target  []byte       // replaced request target, nil when unchanged
 	r       *reactor     // its hextra/hlines: header lines rules added to the head being processed
+	table   *stick.Table // the stick table of the proxy whose rules run; nil: none
 }
 
 var _ rules.Sample = (*txnSample)(nil)
@@ -154,9 +156,13 @@ func (r *reactor) runRequestRules(s *stream, t *txnSample, list []*rules.Rule, h
 		switch rule.Action {
 		case rules.ActAllow:
 			return rulesContinue
+		case rules.ActTrackSC:
+			r.trackSC(s, t, rule)
+			continue
 		case rules.ActDeny:
 			s.setTerm('P', 'R')
 			r.ctr[s.fe.ctr].denied.Add(1)
+			r.trackErr(s)
 			r.httpLocal(s, r.denyResponse(s, rule), -1)
 			return rulesAnswered
 		case rules.ActTarpit:
@@ -164,6 +170,7 @@ func (r *reactor) runRequestRules(s *stream, t *txnSample, list []*rules.Rule, h
 			// connection open, then the connection closes.
 			s.setTerm('P', 'T')
 			r.ctr[s.fe.ctr].denied.Add(1)
+			r.trackErr(s)
 			s.h.tarpit, s.h.tarpitEnd = true, r.now+s.fe.tarpitTO
 			r.httpLocal(s, r.denyResponse(s, rule), -1)
 			return rulesAnswered

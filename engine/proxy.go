@@ -17,6 +17,7 @@ import (
 	"hitless/engine/rules"
 	"hitless/lb"
 	"hitless/queue"
+	"hitless/stick"
 )
 
 // Server administrative state bits (HAProxy's srv_admin).
@@ -182,6 +183,7 @@ type backend struct {
 	reqRules               []*rules.Rule // http-request rules of the backend section
 	resRules               []*rules.Rule // http-response rules of the backend section
 	stick                  []stickRule   // stick match/on/store-request rules, in order
+	table                  *stick.Table  // the section's own stick-table; nil without one
 }
 
 // pending returns the streams waiting in the backend's queue and in its
@@ -384,6 +386,7 @@ type frontend struct {
 	needReqID        bool         // %rt is printed: number the transactions
 	dontLogNull      bool         // "option dontlognull"
 	logASAP          bool         // "option logasap"
+	table            *stick.Table // the section's own stick-table; nil without one
 }
 
 // switchRule is a use_backend line, resolved.

@@ -69,6 +69,7 @@ type reactor struct {
 	tsample  tcpSample // the sample of mode tcp stick rules
 	// stickScratch is the conversion buffer of stick rule expressions.
 	stickScratch []byte
+	trackKey     []byte     // the key of a track-sc rule being built
 	hreqEmpty    h1.Request // the request seen by response rules
 	hlocal       []byte     // a local response being built
 	hval         []byte     // a header value being built

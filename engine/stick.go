@@ -91,6 +91,12 @@ func (e *Engine) buildTables() error {
 	for i := len(e.tableList) - 1; i >= 0; i-- {
 		e.tablesShown = append(e.tablesShown, e.tableList[i])
 	}
+	for _, f := range e.frontends {
+		f.table = e.tables[f.name]
+	}
+	for _, b := range e.backends {
+		b.table = e.tables[b.name]
+	}
 	for _, b := range e.backends {
 		for _, r := range b.cfg.StickRules {
 			t := e.tables[r.Table]
@@ -303,6 +309,7 @@ func (r *reactor) stickCommit(s *stream) {
 // tcpSample is the rules.Sample of a mode tcp stream: addresses only.
 // One per reactor, set up for each evaluation.
 type tcpSample struct {
+	r    *reactor
 	s    *stream
 	vars rules.Vars
 }

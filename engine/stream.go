@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"hitless/engine/rules"
 	"hitless/lb"
 	"hitless/poller"
 	"hitless/queue"
@@ -78,14 +79,15 @@ type stream struct {
 	attempts int   // connection attempts made
 	since    int64 // ms: connect start, turnaround end in stTurnaround, enqueue time in stQueued
 	tm       timer
-	qe       queue.Entry   // the stream's place in its backend's or server's queue
-	qsrv     *server       // the server whose queue holds qe; nil: the backend's
-	key      lb.Key        // the hash key of a hash-balanced backend
-	stickSrv *server       // the server a stick match rule chose for this server choice; nil = none
-	stk      *stickPending // keys of the store rules; kept with the slot
-	born     int64         // reactor ms of the accept
-	h        *httpTxn      // mode http state; nil for mode tcp
-	hspare   *httpTxn      // h of an earlier mode http stream of this slot, for reuse
+	qe       queue.Entry                // the stream's place in its backend's or server's queue
+	qsrv     *server                    // the server whose queue holds qe; nil: the backend's
+	key      lb.Key                     // the hash key of a hash-balanced backend
+	stickSrv *server                    // the server a stick match rule chose for this server choice; nil = none
+	stk      *stickPending              // keys of the store rules; kept with the slot
+	trk      [rules.MaxTrackers]tracker // the stick counters of the transaction (track.go)
+	born     int64                      // reactor ms of the accept
+	h        *httpTxn                   // mode http state; nil for mode tcp
+	hspare   *httpTxn                   // h of an earlier mode http stream of this slot, for reuse
 
 	// For the logs (per connection in mode tcp, per transaction in mode
 	// http).
@@ -201,7 +203,7 @@ func (r *reactor) startStream(l *listener, fd int) {
 		s.key = r.sourceKey(be)
 	}
 	if len(be.stick) > 0 {
-		r.tsample.s = s
+		r.tsample.s, r.tsample.r = s, r
 		r.tsample.vars.Reset()
 		r.stickEval(s, be, &r.tsample)
 	}
@@ -429,6 +431,7 @@ func (r *reactor) closeStream(s *stream) {
 	r.dropChannel(&s.res)
 	r.wheel.disarm(&s.tm)
 	r.releaseServer(s)
+	r.untrack(s)
 	if s.be != nil {
 		s.be.cur.dec()
 	}

@@ -584,3 +584,6 @@ func (t *Table) ExpireEntries(now int64, budget int) int {
 	}
 	return n
 }
+
+// Key returns the key of e. Keys never change, so no lock is needed.
+func (e *Entry) Key() string { return e.key }

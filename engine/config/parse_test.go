@@ -644,6 +644,30 @@ var diagCases = []diagCase{
 		"ALERT Proxy 'b3': unable to find stick-table ''.",
 	}},
 	{"stick rules valid", minimal + "frontend f\n  bind 127.0.0.1:8080\n  stick-table type integer size 1m nopurge\n  default_backend b\nbackend b\n  stick-table type ip size 1 expire 30m store gpc0,conn_rate(10s)\n  stick on src if { src 1.2.3.4 }\n  stick store-request src table f\n  stick match src unless { src 1.1.1.1 }\n  stick on hdr(host)\n  server s1 127.0.0.1:80 non-stick\n", nil},
+	{"track-sc tables", minimal + "frontend f\n  mode http\n  bind 127.0.0.1:8080\n  http-request track-sc0 src\n  http-request track-sc1 src table nosuch\n  http-request track-sc2 src table nt\n  http-request deny if { sc_http_req_rate(0,nosuch) gt 5 }\n  http-request deny if { sc1_conn_cur(nt) gt 5 } || { src_conn_cur gt 1 }\n  http-request set-var(txn.x) src_get_gpc0(nosuch)\n  http-request track-sc0 src_conn_cur(t)\n  http-request deny if { src_inc_gpc0(t) gt 1 } || { sc2_tracked(t) }\nbackend nt\nbackend t\n  stick-table type ip size 1k store gpc0,conn_cur\n", []string{
+		"ALERT Proxy 'f': unable to find table 'f' referenced by track-sc0.",
+		"ALERT Proxy 'f': unable to find table 'nosuch' referenced by track-sc1.",
+		"ALERT Proxy 'f': unable to find table 'nt' referenced by track-sc2.",
+		"ALERT Proxy 'f': unable to find table 'f' referenced by track-sc0.",
+		"ALERT multiple argument resolution errors:" +
+			"\n        parsing [t.cfg:11]: unable to find table 'nosuch' referenced in arg 2 of ACL keyword 'sc_http_req_rate' in proxy 'f'." +
+			"\n        parsing [t.cfg:12]: unable to find table 'nt' referenced in arg 1 of ACL keyword 'sc1_conn_cur' in proxy 'f'." +
+			"\n        parsing [t.cfg:12]: unable to find table 'f' referenced in arg 1 of ACL keyword 'src_conn_cur' in proxy 'f'." +
+			"\n        parsing [t.cfg:13]: unable to find table 'nosuch' referenced in arg 1 of sample fetch keyword 'src_get_gpc0' in http-request expression in proxy 'f'.",
+	}},
+	{"track-sc tables in other rules", minimal + "frontend f\n  mode http\n  bind 127.0.0.1:8080\n  use_backend b if { src_conn_cur(x) gt 1 }\n  redirect location /x if { sc0_conn_cur(y) gt 1 }\n  http-request deny if { src_conn_cur(z) gt 1 }\nbackend b\n  mode http\n", []string{
+		"WARNING parsing [t.cfg:9] : a 'redirect' rule placed after a 'use_backend' rule will still be processed before.",
+		"WARNING parsing [t.cfg:10] : a 'http-request' rule placed after a 'redirect' rule will still be processed before.",
+		"ALERT multiple argument resolution errors:" +
+			"\n        parsing [t.cfg:8]: unable to find table 'x' referenced in arg 1 of ACL keyword 'src_conn_cur' in proxy 'f'." +
+			"\n        parsing [t.cfg:9]: unable to find table 'y' referenced in arg 1 of ACL keyword 'sc0_conn_cur' in proxy 'f'." +
+			"\n        parsing [t.cfg:10]: unable to find table 'z' referenced in arg 1 of ACL keyword 'src_conn_cur' in proxy 'f'.",
+	}},
+	{"track-sc table argument", minimal + "frontend f\n  mode http\n  bind 127.0.0.1:8080\n  http-request deny if { src_conn_cur(x) gt 1 }\n  http-request track-sc0 src\n", []string{
+		"ALERT Proxy 'f': unable to find table 'f' referenced by track-sc0.",
+		"ALERT parsing [t.cfg:8]: unable to find table 'x' referenced in arg 1 of ACL keyword 'src_conn_cur' in proxy 'f'.",
+	}},
+	{"track-sc valid", minimal + "frontend f\n  mode http\n  bind 127.0.0.1:8080\n  stick-table type ip size 1k expire 10s store http_req_rate(10s),conn_cur,gpc0\n  http-request track-sc0 src\n  http-request track-sc1 hdr(x-user) table t\n  http-request deny deny_status 429 if { sc_http_req_rate(0) gt 5 } || { sc1_http_req_cnt(f) gt 1 } || { src_http_req_rate(t) gt 3 }\n  http-request deny if { sc_inc_gpc0(0) gt 1 } || { sc_tracked(2) } || { sc_conn_cur(1,t) gt 1 }\nbackend t\n  stick-table type string size 1k store http_req_cnt\n", nil},
 	{"validation only after a clean parse", "frontend f\n  bind :80\n  default_backend nope\n  foo\n", []string{
 		"ALERT parsing [t.cfg:4] : unknown keyword 'foo' in 'frontend' section",
 	}},

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -298,5 +299,76 @@ func (p *parser) checkStick(ps *proxyState) {
 				t.Store = append(t.Store, stick.Store{Type: d})
 			}
 		}
+	}
+}
+
+// checkTrack resolves the tables the http rules of ps name, as HAProxy
+// does once every proxy is known: first those of the track-sc actions,
+// then the table arguments of the stick counter fetches (HAProxy's
+// argument resolution, which groups several errors of a proxy in one
+// alert). A missing name is the proxy's own table.
+func (p *parser) checkTrack(ps *proxyState) {
+	hasTable := func(name string) bool {
+		for _, o := range p.proxies {
+			if o.px.Name == name && o.px.StickTable != nil && !o.px.Disabled {
+				return true
+			}
+		}
+		return false
+	}
+	var argErrs []Diag
+	visitor := func(file string, line int, dir string, actions bool) func(rules.TableRef) {
+		return func(ref rules.TableRef) {
+			if (ref.Slot >= 0) != actions {
+				return
+			}
+			name := ref.Name
+			if name == "" {
+				name = ps.px.Name
+			}
+			if hasTable(name) {
+				return
+			}
+			if ref.Slot >= 0 {
+				p.configDiag(SevAlert, ps, "Proxy '"+ps.px.Name+"': unable to find table '"+name+"' referenced by track-sc"+strconv.Itoa(ref.Slot)+".")
+				return
+			}
+			what := "ACL keyword '" + ref.Keyword + "'"
+			if !ref.InACL {
+				what = "sample fetch keyword '" + ref.Keyword + "' in " + dir + " expression"
+			}
+			argErrs = append(argErrs, Diag{Sev: SevAlert, File: file, Line: line, Form: FormParsingTight,
+				Msg: "unable to find table '" + name + "' referenced in arg " + strconv.Itoa(ref.Arg) + " of " + what + " in proxy '" + ps.px.Name + "'."})
+		}
+	}
+	for _, actions := range []bool{true, false} {
+		for _, r := range ps.px.HTTP.RequestRules {
+			r.TableRefs(visitor(r.File, r.Line, "http-request", actions))
+		}
+		for _, r := range ps.px.HTTP.ResponseRules {
+			r.TableRefs(visitor(r.File, r.Line, "http-response", actions))
+		}
+	}
+	for _, r := range ps.px.HTTP.Redirects {
+		r.Cond.TableRefs(visitor(r.File, r.Line, "", false))
+	}
+	for _, ub := range ps.px.HTTP.UseBackends {
+		ub.Cond.TableRefs(visitor(ub.File, ub.Line, "", false))
+	}
+	// HAProxy reports them in the order it parsed them; a proxy lies in
+	// one file.
+	sort.SliceStable(argErrs, func(i, j int) bool { return argErrs[i].Line < argErrs[j].Line })
+	switch len(argErrs) {
+	case 0:
+	case 1:
+		p.diags = append(p.diags, argErrs[0])
+	default:
+		var b strings.Builder
+		b.WriteString("multiple argument resolution errors:")
+		for _, d := range argErrs {
+			b.WriteString("\n        ")
+			b.WriteString(d.String())
+		}
+		p.diags = append(p.diags, Diag{Sev: SevAlert, File: argErrs[0].File, Line: argErrs[0].Line, Msg: b.String(), Form: FormMsgOnly})
 	}
 }

@@ -16,6 +16,7 @@ func (p *parser) validate() {
 		p.checkTimeouts(ps)
 		p.checkServerNames(ps)
 		p.checkStick(ps)
+		p.checkTrack(ps)
 	}
 	// HAProxy checks the check rules of every proxy, then the check
 	// settings of every server, after its per-proxy checks.

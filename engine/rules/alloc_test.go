@@ -131,3 +131,17 @@ func TestAllocsRedirectAndNames(t *testing.T) {
 		t.Errorf("MatchName: %v allocations", n)
 	}
 }
+
+// TestAllocsCounterFetches: reading and incrementing stick counters, in
+// the tracked entry, another table and by source address, allocates
+// nothing once the entries exist.
+func TestAllocsCounterFetches(t *testing.T) {
+	s := counterSample(t)
+	c := mustCond(t, nil, "if { sc_http_req_rate(0) gt 1 } { sc0_conn_cnt(g) gt 1 } { src_conn_cur lt 5 } { sc_inc_gpc0(0) gt 0 } { src_inc_gpc0 gt 0 } { sc_tracked(0) } !{ sc1_conn_cur ge 0 }")
+	if !c.Eval(s) {
+		t.Fatal("counter condition does not match")
+	}
+	if n := testing.AllocsPerRun(200, func() { c.Eval(s) }); n != 0 {
+		t.Errorf("%v allocations per Eval with stick counters", n)
+	}
+}

@@ -68,6 +68,8 @@
 //     match.
 //   - "-i" applies to every pattern of the expression, also those of a
 //     "-f" file given before it.
+//   - "http-response track-sc<N>" is refused as not implemented yet;
+//     stick counters are tracked by http-request rules only.
 //   - Warnings HAProxy prints (ACL without pattern, ignored content-type,
 //     "did you mean") are not produced: parse functions return errors
 //     only.

@@ -127,6 +127,9 @@ func parseExprAt(text string, pos int, mode exprMode, kw *aclKeyword) (*Expr, in
 			e.f.num = args[0].n
 		}
 	}
+	if def.kind == fkCounter {
+		e.f.setCounterArgs(args)
+	}
 	if def.literal && def.out == typeBool {
 		switch strings.ToLower(string(e.f.name)) {
 		case "true", "1":

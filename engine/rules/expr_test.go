@@ -154,7 +154,7 @@ func TestExprErrors(t *testing.T) {
 		{"var", "invalid args in fetch method 'var' : Empty variable name cannot be accepted", false},
 		{"var(txn.a$)", "invalid args in fetch method 'var' : invalid syntax at char '$'", false},
 		{"cook(x)", "fetch method 'cook' is not implemented yet", true},
-		{"sc0_http_req_rate", "fetch method 'sc0_http_req_rate' is not implemented yet", true},
+		{"sc0_sess_rate", "fetch method 'sc0_sess_rate' is not implemented yet", true},
 		{"path,map(x)", "converter 'map' is not implemented yet", true},
 	}
 	for _, tt := range tests {

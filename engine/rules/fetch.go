@@ -26,6 +26,7 @@ const (
 	fkHdr
 	fkHdrCnt
 	fkURLParam
+	fkCounter
 )
 
 // fetchDef describes a sample fetch keyword.
@@ -38,6 +39,10 @@ type fetchDef struct {
 	hdrOcc  bool // second argument is a header occurrence (checked >= -10)
 	isVar   bool // first argument is a variable name
 	literal bool // str()/int()/bool(): the argument is the value
+	// Stick counter fetches (track.go): the counter read, and the slot
+	// (0-2 for sc<N>_*, -1 for sc_*, srcSlot for src_*).
+	counter *counterFetch
+	slot    int8
 }
 
 // fetch is a parsed fetch: its keyword and arguments.
@@ -47,7 +52,8 @@ type fetch struct {
 	num    int64  // occurrence or integer literal
 	delim  byte   // url_param delimiter
 	varIdx int
-	hasArg bool // an argument list was given: "hdr()" reads every header, "hdr" none
+	table  string // counter fetches: the table argument, "" for the default
+	hasArg bool   // an argument list was given: "hdr()" reads every header, "hdr" none
 	// Header fetches: which headers they read (setHdrSide).
 	resHdr, fullHdr, dirHdr bool
 }
@@ -153,6 +159,8 @@ func (f *fetch) next(s Sample, it *iter, buf *[]byte, v *value) bool {
 		return fetchHdrCnt(f, s, it, buf, v)
 	case fkURLParam:
 		return fetchURLParam(f, s, it, buf, v)
+	case fkCounter:
+		return fetchCounter(f, s, it, buf, v)
 	}
 	return false
 }

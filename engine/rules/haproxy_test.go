@@ -189,6 +189,22 @@ var msgCases = []msgCase{
 	{line: "http-request deny deny_status", ours: pfxRule + "'http-request deny' rule : 'status' expects <status_code> as argument."},
 	{line: "http-request deny string x", ours: pfxRule + "'http-request deny' rule : a content type must be defined when non-empty payload is configured."},
 
+	// stick counters
+	{line: "http-request track-sc0", ours: pfxRule + "'http-request track-sc0' rule : missing fetch method."},
+	{line: "http-request track-sc3 src", ours: pfxRule + "'http-request track-sc3' rule : 3 track-sc number exceeding 2 (MAX_SESS_STKCTR-1) value."},
+	{line: "http-request track-sc-1 src", ours: pfxRule + "'http-request track-sc-1' rule : Wrong track-sc number '-1'."},
+	{line: "http-request track-sc+1 src", ours: pfxRule + "'http-request track-sc+1' rule : Wrong track-sc number '+1'."},
+	{line: "http-request track-scx src", ours: pfxRule + "'http-request track-scx' rule : Wrong track-sc number 'x'."},
+	{line: "http-request track-sc0 foo", ours: pfxRule + "'http-request track-sc0' rule : unknown fetch method 'foo'."},
+	{line: "http-request track-sc1 src table", ours: pfxRule + "'http-request track-sc1' rule : missing table name."},
+	{line: "http-request track-sc0 src extra", ours: "'http-request track-sc0' expects either 'if' or 'unless' followed by a condition but found 'extra'."},
+	{line: "http-request deny if { sc_http_req_rate gt 5 }", ours: "error detected while parsing an 'http-request deny' condition : fetch method 'sc_http_req_rate' : expected type 'integer' at position 1, but got nothing in ACL expression 'sc_http_req_rate'."},
+	{line: "http-request deny if { sc_http_req_rate(x) gt 5 }", ours: "error detected while parsing an 'http-request deny' condition : fetch method 'sc_http_req_rate' : failed to parse 'x' as type 'integer' at position 1 in ACL expression 'sc_http_req_rate(x)'."},
+	{line: "http-request deny if { sc9_http_req_rate gt 5 }", ours: "error detected while parsing an 'http-request deny' condition : unknown fetch method 'sc9_http_req_rate' in ACL expression 'sc9_http_req_rate'."},
+	{line: "http-request deny if { sc_http_req_rate(3) gt 5 }", ours: ""},
+	{line: "http-request deny if { sc_tracked(0) } || { sc1_conn_cur gt 1 } || { sc2_get_gpc0 gt 0 } || { sc_inc_gpc0(0) gt 1 }", ours: ""},
+	{line: "http-response track-sc0 src", ours: "'http-response track-sc0' is not implemented yet.", haproxy: "", why: "hitless tracks in http-request rules only"},
+
 	// redirects
 	{line: "http-request redirect", ours: pfxRule + "'http-request redirect' rule : redirection type expected ('prefix', 'location', or 'scheme')."},
 	{line: "http-request redirect foo", ours: pfxRule + "'http-request redirect' rule : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo')."},

@@ -39,6 +39,10 @@ const (
 	// ActTarpit: http-request tarpit, with deny's reply syntax and 500 as
 	// its default status: the reply is sent after "timeout tarpit".
 	ActTarpit
+	// ActTrackSC: http-request track-sc<Slot> <Expr> [table <Table>]:
+	// the transaction tracks the entry of Expr's value in Table (the
+	// proxy's own when empty) with stick counter Slot.
+	ActTrackSC
 )
 
 // NameMatch is how del-header compares header names ("-m").
@@ -67,8 +71,10 @@ type Rule struct {
 	Body        []byte         // return/deny "string" or "file"/"errorfile" contents (read at parse time)
 	Hdrs        []ReturnHeader // return "hdr" lines
 	Redirect    *Redirect
-	Var         int   // variable index for set-var/unset-var (-1 otherwise)
-	Expr        *Expr // set-var expression
+	Var         int    // variable index for set-var/unset-var (-1 otherwise)
+	Expr        *Expr  // set-var expression; track-sc key
+	Slot        int    // track-sc stick counter (0 to MaxTrackers-1)
+	Table       string // track-sc table; "" for the proxy's own
 	File        string
 	Line        int
 
@@ -246,6 +252,11 @@ func parseHTTPRule(words []string, acls *ACLSet, res bool) (*Rule, error) {
 			r.Reason = arg(3)
 			i = 4
 		}
+	case strings.HasPrefix(act, "track-sc"):
+		if res {
+			return nil, notImplErr("'" + name + "' is not implemented yet.")
+		}
+		i, err = parseTrackSC(r, words)
 	case strings.HasPrefix(act, "set-var-fmt"):
 		return nil, notImplErr("'" + name + "' is not implemented yet.")
 	case strings.HasPrefix(act, "set-var") || strings.HasPrefix(act, "unset-var"):

@@ -201,7 +201,7 @@ func TestParseRuleErrors(t *testing.T) {
 		{req, "set-status 200", "'http-request' expects " + httpRequestActions + ", but got 'set-status'.", false},
 		{res, "set-path /x", "'http-response' expects " + httpResponseActions + ", but got 'set-path'.", false},
 		{req, "auth realm x", "'http-request auth' is not implemented yet.", true},
-		{req, "track-sc0 src", "'http-request track-sc0' is not implemented yet.", true},
+		{res, "track-sc0 src", "'http-response track-sc0' is not implemented yet.", true},
 		{req, "set-map(/x) a b", "'http-request set-map(/x)' is not implemented yet.", true},
 		{req, "lua.foo", "'http-request lua.foo' is not implemented yet.", true},
 		{req, "cache-use c", "'http-request cache-use' is not implemented yet.", true},

@@ -3,6 +3,8 @@ package rules
 import (
 	"net/netip"
 	"strconv"
+
+	"hitless/stick"
 )
 
 // Sample is the transaction a condition or expression reads. The engine
@@ -24,6 +26,15 @@ type Sample interface {
 	DstPort() int
 	Status() int // response status in response rules, 0 before
 	Vars() *Vars // the transaction's variables
+
+	// Stick counters. Tracked returns the table and entry stick counter
+	// slot (0 to MaxTrackers-1) tracks, nil when it tracks none; the
+	// entry stays referenced by the transaction. StickTable returns the
+	// table of the proxy called name ("" : the proxy whose rules run),
+	// nil when there is none. StickNow is the tables' date.
+	Tracked(slot int) (*stick.Table, *stick.Entry)
+	StickTable(name string) *stick.Table
+	StickNow() int64
 }
 
 // smpType is the type of a sample value, as HAProxy's SMP_T_*.

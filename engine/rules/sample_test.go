@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"hitless/stick"
 )
 
 // fakeHdr is one header line of a fakeSample.
@@ -24,6 +26,12 @@ type fakeSample struct {
 	status                   int
 	vars                     Vars
 	noVars                   bool
+	// Stick counters.
+	trk    [MaxTrackers]*stick.Entry
+	trkTab [MaxTrackers]*stick.Table
+	tables map[string]*stick.Table
+	proxy  string
+	now    int64
 }
 
 func (f *fakeSample) Method() []byte          { return f.method }
@@ -37,6 +45,22 @@ func (f *fakeSample) Dst() netip.Addr         { return f.dst }
 func (f *fakeSample) DstPort() int            { return f.dstPort }
 func (f *fakeSample) Status() int             { return f.status }
 func (f *fakeSample) NumHeaders(res bool) int { return len(f.hdrs(res)) }
+
+func (f *fakeSample) Tracked(slot int) (*stick.Table, *stick.Entry) {
+	if slot < 0 || slot >= len(f.trk) {
+		return nil, nil
+	}
+	return f.trkTab[slot], f.trk[slot]
+}
+
+func (f *fakeSample) StickTable(name string) *stick.Table {
+	if name == "" {
+		name = f.proxy
+	}
+	return f.tables[name]
+}
+
+func (f *fakeSample) StickNow() int64 { return f.now }
 
 func (f *fakeSample) Vars() *Vars {
 	if f.noVars {
