@@ -210,6 +210,20 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	}
 }
 
+// waitFrontendIdle waits until frontend px holds no session: the
+// streams its clients closed are gone.
+func waitFrontendIdle(t *testing.T, e *Engine, px string) {
+	t.Helper()
+	waitFor(t, "frontend "+px+" to hold no session", 5*time.Second, func() bool {
+		for _, r := range e.AppendStats(nil) {
+			if r.PxName == px && r.SvName == "FRONTEND" {
+				return r.Scur == 0
+			}
+		}
+		return false
+	})
+}
+
 // stat sums a counter field over the reactors' shards.
 func (e *Engine) testSum(ctr int) sum {
 	var s sum

@@ -70,7 +70,11 @@ backend be
 	}
 }
 
-func TestTCPLogLine(t *testing.T) {
+// tcpLogProxy starts a mode tcp listen section "px" in front of an echo
+// server, logging with option tcplog in raw format to the returned UDP
+// socket; extra lines are added to the section.
+func tcpLogProxy(t *testing.T, extra string) (*Engine, *net.UDPConn) {
+	t.Helper()
 	udp, laddr := syslogReceiver(t)
 	srv := startBackend(t, echo)
 	cfg := fmt.Sprintf(`defaults
@@ -82,9 +86,14 @@ listen px
   bind 127.0.0.1:0
   log %s format raw local1
   option tcplog
-  server s1 %s
-`, laddr, srv.addr())
+%s  server s1 %s
+`, laddr, extra, srv.addr())
 	e, _ := startParsed(t, cfg, 1)
+	return e, udp
+}
+
+func TestTCPLogLine(t *testing.T) {
+	e, udp := tcpLogProxy(t, "")
 	c, err := net.Dial("tcp", e.ListenAddrs()["px"][0])
 	if err != nil {
 		t.Fatal(err)
@@ -106,22 +115,7 @@ listen px
 // when its server connection is established, while the client still
 // holds it: total time and bytes carry HAProxy's '+'.
 func TestTCPLogASAP(t *testing.T) {
-	udp, laddr := syslogReceiver(t)
-	srv := startBackend(t, echo)
-	cfg := fmt.Sprintf(`defaults
-  mode tcp
-  timeout connect 2s
-  timeout client 10s
-  timeout server 10s
-listen px
-  bind 127.0.0.1:0
-  log %s format raw local1
-  option tcplog
-  option logasap
-  option dontlognull
-  server s1 %s
-`, laddr, srv.addr())
-	e, _ := startParsed(t, cfg, 1)
+	e, udp := tcpLogProxy(t, "  option logasap\n  option dontlognull\n")
 	c, err := net.Dial("tcp", e.ListenAddrs()["px"][0])
 	if err != nil {
 		t.Fatal(err)
@@ -137,14 +131,7 @@ listen px
 		t.Fatal(err)
 	}
 	c.Close()
-	waitFor(t, "the stream to close", 5*time.Second, func() bool {
-		for _, r := range e.AppendStats(nil) {
-			if r.PxName == "px" && r.SvName == "FRONTEND" {
-				return r.Scur == 0
-			}
-		}
-		return false
-	})
+	waitFrontendIdle(t, e, "px")
 	// No second line when it closed: the next datagram is the next
 	// stream's.
 	c2, err := net.Dial("tcp", e.ListenAddrs()["px"][0])

@@ -38,14 +38,7 @@ listen raw
 		if res, _ := rc.read("GET"); res.StatusCode != 200 {
 			t.Fatalf("http: %d", res.StatusCode)
 		}
-		waitFor(t, "the http stream to close", 5*time.Second, func() bool {
-			for _, r := range e.AppendStats(nil) {
-				if r.PxName == "web" && r.SvName == "FRONTEND" {
-					return r.Scur == 0
-				}
-			}
-			return false
-		})
+		waitFrontendIdle(t, e, "web")
 		c, err := net.Dial("tcp", raw)
 		if err != nil {
 			t.Fatal(err)
