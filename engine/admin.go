@@ -169,7 +169,13 @@ func (e *Engine) SetServerHealth(bref, sref cli.Ref, k cli.CheckKind, h cli.Heal
 	if k == cli.CheckAgent {
 		return cli.ErrCheckNotEnabled
 	}
-	const reason = "changed from CLI"
+	e.forceServerHealth(s, h, "changed from CLI")
+	return nil
+}
+
+// forceServerHealth sets the operational state of s to h as if its checks
+// had said so, and logs the change with reason.
+func (e *Engine) forceServerHealth(s *server, h cli.Health, reason string) {
 	switch h {
 	case cli.HealthUp:
 		e.forceHealth(s, true)
@@ -181,7 +187,6 @@ func (e *Engine) SetServerHealth(bref, sref cli.Ref, k cli.CheckKind, h cli.Heal
 		e.forceHealth(s, false)
 		e.setOp(s, opStopped, reason)
 	}
-	return nil
 }
 
 // SetServerWeight implements cli.Admin.

@@ -401,14 +401,11 @@ func (j *statsJob) apply() {
 		case cli.StatsActionEnHealth:
 			e.SetCheckEnabled(bref, sref, cli.CheckHealth, true)
 		case cli.StatsActionHealthUp:
-			e.forceHealth(s, true)
-			e.setOp(s, opRunning, statsWebCause)
+			e.forceServerHealth(s, cli.HealthUp, statsWebCause)
 		case cli.StatsActionHealthNoLB:
-			e.forceHealth(s, true)
-			e.setOp(s, opStopping, statsWebCause)
+			e.forceServerHealth(s, cli.HealthStopping, statsWebCause)
 		case cli.StatsActionHealthDown:
-			e.forceHealth(s, false)
-			e.setOp(s, opStopped, statsWebCause)
+			e.forceServerHealth(s, cli.HealthDown, statsWebCause)
 		case cli.StatsActionShutdown:
 			e.ShutdownServerSessions(bref, sref)
 		}
