@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -274,13 +273,7 @@ func TestEvalCondNilOptions(t *testing.T) {
 // TestEvalCondHAProxy compares the truth table with the installed
 // haproxy's "-cc". It is skipped when haproxy is missing, unless CI=true.
 func TestEvalCondHAProxy(t *testing.T) {
-	bin, err := exec.LookPath("haproxy")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("haproxy not found: %v", err)
-		}
-		t.Skip("haproxy not installed")
-	}
+	bin := haproxyBin(t)
 	features := haproxyFeatures(t, bin)
 	opts := Options{
 		LookupEnv: func(k string) (string, bool) {

@@ -22,10 +22,10 @@ var haproxyDiffers = map[string]string{
 	"log overrides":  "hitless adds its 'not supported yet' warnings",
 }
 
-// TestParseDiagnosticsHAProxy runs the rows of diagCases that claim to
-// reproduce HAProxy through the installed haproxy -c and compares the
-// diagnostics. It is skipped when haproxy is missing, unless CI=true.
-func TestParseDiagnosticsHAProxy(t *testing.T) {
+// haproxyBin returns the installed haproxy. The test is skipped when it is
+// missing, and fails instead under CI=true.
+func haproxyBin(t *testing.T) string {
+	t.Helper()
 	bin, err := exec.LookPath("haproxy")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -33,6 +33,14 @@ func TestParseDiagnosticsHAProxy(t *testing.T) {
 		}
 		t.Skip("haproxy not installed")
 	}
+	return bin
+}
+
+// TestParseDiagnosticsHAProxy runs the rows of diagCases that claim to
+// reproduce HAProxy through the installed haproxy -c and compares the
+// diagnostics. It is skipped when haproxy is missing, unless CI=true.
+func TestParseDiagnosticsHAProxy(t *testing.T) {
+	bin := haproxyBin(t)
 	for _, tt := range diagCases {
 		if strings.HasSuffix(tt.name, "(hitless)") {
 			continue

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -91,10 +90,7 @@ func TestStatsDiagnostics(t *testing.T) {
 // message as "parsing [f:l] : ", HAProxy sometimes "parsing [f:l]: ";
 // the rows use hitless's form, so the comparison ignores that space.
 func TestStatsDiagnosticsHAProxy(t *testing.T) {
-	bin, err := exec.LookPath("haproxy")
-	if err != nil {
-		t.Skip("haproxy not installed")
-	}
+	bin := haproxyBin(t)
 	norm := func(l []string) []string {
 		var out []string
 		for _, s := range l {
